@@ -1,0 +1,1 @@
+"""The pure domain: stdlib, attrs and data libraries only; no I/O, no clock reads, no random ids."""

@@ -1,0 +1,77 @@
+"""The event vocabulary's base: who did what, when, under a stable kind name and version."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any, ClassVar
+
+from attrs import field, frozen
+from attrs.validators import instance_of
+
+from walletcare.domain.calendars import require_aware
+from walletcare.errors import ValidationError
+
+__all__ = ["ActorRole", "Actor", "Event", "aware", "non_empty", "SYSTEM"]
+
+
+def aware(_: object, attribute: Any, value: Any) -> None:
+    """attrs validator: the value must be a timezone-aware datetime."""
+    require_aware(value, getattr(attribute, "name", "at"))
+
+
+def non_empty(_: object, attribute: Any, value: Any) -> None:
+    """attrs validator: the value must be a non-blank string."""
+    name = getattr(attribute, "name", "value")
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError.of(name, "must be a non-empty string")
+
+
+class ActorRole(enum.StrEnum):
+    """Who can act on a case."""
+
+    CUSTOMER = "customer"
+    STAFF = "staff"
+    SYSTEM = "system"
+    REGULATOR = "regulator"
+    MERCHANT = "merchant"
+
+
+@frozen
+class Actor:
+    """Someone (or something) that acted: a role and an id in the host's own terms."""
+
+    role: ActorRole = field(converter=ActorRole)
+    id: str = field(validator=non_empty)
+
+    @classmethod
+    def customer(cls, id: str) -> Actor:
+        """The customer with the host's id ``id``."""
+        return cls(ActorRole.CUSTOMER, id)
+
+    @classmethod
+    def staff(cls, id: str) -> Actor:
+        """The staff member with the host's id ``id``."""
+        return cls(ActorRole.STAFF, id)
+
+    def __str__(self) -> str:
+        return f"{self.role.value}:{self.id}"
+
+
+SYSTEM = Actor(ActorRole.SYSTEM, "walletcare")
+"""The library itself, acting on timers (auto-close, escalation, reminders)."""
+
+
+@frozen(kw_only=True)
+class Event:
+    """Base of every domain event: an instant, an actor, a stable ``kind`` and a version.
+
+    Subclasses set ``kind`` (a dotted name that never changes once shipped) and bump
+    ``schema_version`` when their fields change, registering an upcaster for the old shape.
+    """
+
+    kind: ClassVar[str] = ""
+    schema_version: ClassVar[int] = 1
+
+    at: datetime = field(validator=aware)
+    by: Actor = field(validator=instance_of(Actor))

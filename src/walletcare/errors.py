@@ -1,0 +1,83 @@
+"""The one public error tree: every error walletcare raises is a ``WalletcareError``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "WalletcareError",
+    "ValidationError",
+    "CurrencyMismatch",
+    "DomainError",
+    "TransitionNotAllowed",
+    "NotFound",
+    "ConfigurationError",
+    "StorageError",
+    "ConcurrencyConflict",
+    "ClaimLost",
+    "DeliveryFailed",
+]
+
+
+class WalletcareError(Exception):
+    """Base of every error walletcare raises on purpose."""
+
+
+class ValidationError(WalletcareError, ValueError):
+    """Input was refused; ``problems`` maps each offending field (a dotted path) to what is wrong.
+
+    A refused command changes nothing.
+    """
+
+    def __init__(self, problems: dict[str, str] | Sequence[tuple[str, str]]) -> None:
+        items = dict(problems)
+        if not items:
+            raise ValueError("a ValidationError needs at least one problem")
+        self.problems: dict[str, str] = items
+        super().__init__("; ".join(f"{field}: {what}" for field, what in items.items()))
+
+    @classmethod
+    def of(cls, field: str, problem: str) -> ValidationError:
+        """Build the error for a single offending field."""
+        return cls({field: problem})
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The offending fields, in the order they were found."""
+        return tuple(self.problems)
+
+
+class CurrencyMismatch(ValidationError):
+    """Two amounts in different currencies were added, subtracted or compared."""
+
+
+class DomainError(WalletcareError):
+    """A well-formed command that the case's rules do not allow now."""
+
+
+class TransitionNotAllowed(DomainError):
+    """The command is not allowed from the case's current status."""
+
+
+class NotFound(DomainError, LookupError):
+    """No case (stream) has the given id."""
+
+
+class ConfigurationError(WalletcareError):
+    """Settings or plugins do not fit together (e.g. no storage for a URL scheme)."""
+
+
+class StorageError(WalletcareError):
+    """The storage failed; the driver's own exception is chained as ``__cause__``."""
+
+
+class ConcurrencyConflict(StorageError):
+    """Another writer appended to the stream first; reload and decide again."""
+
+
+class ClaimLost(ConcurrencyConflict):
+    """A claimed timer was re-armed, cancelled or claimed again since; it must not fire now."""
+
+
+class DeliveryFailed(WalletcareError):
+    """A channel plugin could not deliver a message now; the outbox retries it."""

@@ -1,0 +1,343 @@
+"""The one converter between walletcare values and plain data (JSON-ready dicts and strings).
+
+``make_converter()`` builds a private cattrs converter: never ``cattrs.global_converter``, so
+a host's own cattrs set-up and walletcare's cannot step on each other.
+
+Wire forms: ``Decimal`` as a string, ``Money`` as ``{"amount": "12.30", "currency": "USD"}``,
+aware datetimes as ISO 8601 with offset, dates as ISO 8601, durations as ISO 8601
+(``P1DT2H``), enums by value, sets as sorted lists, calendars' hours as readable ranges, and
+events as a tagged union on ``kind`` with a ``schema_version`` and upcasters from old versions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar, cast
+
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    StructureHandlerNotFoundError,
+)
+
+from walletcare.domain.calendars import WEEKDAYS, BusinessCalendar, Interval, parse_hours
+from walletcare.domain.events import Event
+from walletcare.errors import ConfigurationError, ValidationError
+
+__all__ = ["WalletcareConverter", "make_converter", "Upcaster", "event_types"]
+
+T = TypeVar("T")
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+"""Turns an event's data at schema version N into its data at version N + 1."""
+
+_DURATION = re.compile(
+    r"^(?P<sign>-)?P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d{1,6})?)S)?)?$"
+)
+
+
+def event_types() -> dict[str, type[Event]]:
+    """Every concrete event class that has been imported, by its ``kind``."""
+    found: dict[str, type[Event]] = {}
+    pending: list[type[Event]] = [Event]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if not cls.kind:
+            continue
+        other = found.get(cls.kind)
+        if other is not None and other is not cls:
+            raise ConfigurationError(
+                f"event kind {cls.kind!r} is used by both {other.__qualname__} "
+                f"and {cls.__qualname__}"
+            )
+        found[cls.kind] = cls
+    return found
+
+
+# -- primitive hooks -----------------------------------------------------------------------
+def _structure_decimal(value: object, _: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"must be a decimal string, got {type(value).__name__}")
+    try:
+        result = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a decimal number") from None
+    if not result.is_finite():
+        raise ValueError(f"must be finite, got {value!r}")
+    return result
+
+
+def _is_set_type(cl: Any) -> bool:
+    origin = getattr(cl, "__origin__", cl)
+    return origin in (set, frozenset)
+
+
+def _structure_str(value: object, _: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, got {type(value).__name__}")
+    return value
+
+
+def _structure_int(value: object, _: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be an integer, got {type(value).__name__}")
+    return value
+
+
+def _structure_bool(value: object, _: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {type(value).__name__}")
+    return value
+
+
+def _structure_datetime(value: object, _: object) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError(f"must be an ISO 8601 string, got {type(value).__name__}")
+    try:
+        result = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 date-time") from None
+    if result.tzinfo is None:
+        raise ValueError(f"{value!r} has no UTC offset (naive date-times are refused)")
+    return result
+
+
+def _structure_date(value: object, _: object) -> date:
+    if not isinstance(value, str):
+        raise ValueError(f"must be an ISO 8601 date string, got {type(value).__name__}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 date") from None
+
+
+def format_duration(value: timedelta) -> str:
+    """Render a timedelta as an ISO 8601 duration (``P1DT2H30M``)."""
+    sign = "-" if value < timedelta(0) else ""
+    value = abs(value)
+    days, seconds, micros = value.days, value.seconds, value.microseconds
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    time_part = ""
+    if hours:
+        time_part += f"{hours}H"
+    if minutes:
+        time_part += f"{minutes}M"
+    if secs or micros:
+        time_part += f"{secs}.{micros:06d}S".replace(".000000S", "S")
+    text = f"{sign}P{f'{days}D' if days else ''}{'T' + time_part if time_part else ''}"
+    return text if text not in ("P", "-P") else "PT0S"
+
+
+def parse_duration(value: object) -> timedelta:
+    """Parse an ISO 8601 duration of weeks, days, hours, minutes and seconds."""
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if match is None or value in ("P", "-P") or str(value).endswith("T"):
+        raise ValueError(f"{value!r} is not an ISO 8601 duration like 'P1DT2H'")
+    parts = {k: v for k, v in match.groupdict().items() if v and k != "sign"}
+    result = timedelta(
+        weeks=int(parts.get("weeks", 0)),
+        days=int(parts.get("days", 0)),
+        hours=int(parts.get("hours", 0)),
+        minutes=int(parts.get("minutes", 0)),
+        microseconds=int(Decimal(parts.get("seconds", "0")) * 1_000_000),
+    )
+    return -result if match.group("sign") else result
+
+
+def _format_week(hours: tuple[tuple[Interval, ...], ...]) -> dict[str, str]:
+    def clock(minute: int) -> str:
+        return f"{minute // 60:02d}:{minute % 60:02d}"
+
+    return {
+        WEEKDAYS[day]: ",".join(f"{clock(s)}-{clock(e)}" for s, e in intervals) or "closed"
+        for day, intervals in enumerate(hours)
+    }
+
+
+# -- error paths ---------------------------------------------------------------------------
+def _problems(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:  # noqa: PLR0912 (one branch per cattrs error shape)
+    if isinstance(exc, ClassValidationError):
+        with_notes, without = exc.group_exceptions()
+        for inner, note in with_notes:
+            yield from _problems(inner, f"{path}.{note.name}" if path else note.name)
+        for inner in without:
+            yield from _problems(inner, path)
+    elif isinstance(exc, IterableValidationError):
+        with_index, without = exc.group_exceptions()
+        for inner, inote in with_index:
+            yield from _problems(inner, f"{path}[{inote.index!r}]")
+        for inner in without:
+            yield from _problems(inner, path)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            yield (f"{path}.{key}" if path else key, "unknown field")
+    elif isinstance(exc, ValidationError):
+        for name, what in exc.problems.items():
+            if path == name or path.endswith(f".{name}") or path.endswith("]"):
+                yield (path, what)
+            else:
+                yield (f"{path}.{name}" if path else name, what)
+    elif isinstance(exc, KeyError):
+        yield (path or "value", "required field is missing")
+    elif isinstance(exc, StructureHandlerNotFoundError):
+        yield (path or "value", f"cannot be read as {exc.type_!r}")
+    else:
+        yield (path or "value", str(exc) or type(exc).__name__)
+
+
+class WalletcareConverter(cattrs.Converter):
+    """cattrs converter with walletcare's wire forms, checked loading and the event union."""
+
+    def __init__(self, upcasters: Mapping[tuple[str, int], Upcaster] | None = None) -> None:
+        super().__init__(forbid_extra_keys=True)
+        self._upcasters: dict[tuple[str, int], Upcaster] = dict(upcasters or {})
+        self._event_types: dict[str, type[Event]] | None = None
+        self.register_structure_hook(Decimal, _structure_decimal)
+        self.register_unstructure_hook(Decimal, str)
+        self.register_structure_hook(datetime, _structure_datetime)
+        self.register_unstructure_hook(datetime, datetime.isoformat)
+        self.register_structure_hook(date, _structure_date)
+        self.register_unstructure_hook(date, date.isoformat)
+        self.register_structure_hook(timedelta, lambda v, _: parse_duration(v))
+        self.register_unstructure_hook(timedelta, format_duration)
+        self.register_unstructure_hook_func(_is_set_type, self._unstructure_set)
+        self.register_structure_hook(str, _structure_str)
+        self.register_structure_hook(int, _structure_int)
+        self.register_structure_hook(bool, _structure_bool)
+        self._register_calendar()
+
+    def _unstructure_set(self, value: frozenset[Any] | set[Any]) -> list[Any]:
+        return sorted(self.unstructure(item) for item in value)
+
+    def _register_calendar(self) -> None:
+        base_unstructure = self.get_unstructure_hook(BusinessCalendar)
+
+        def unstructure_calendar(cal: BusinessCalendar) -> dict[str, Any]:
+            data = cast(dict[str, Any], base_unstructure(cal))
+            data["hours"] = _format_week(cal.hours)
+            return data
+
+        def structure_calendar(value: object, _: object) -> BusinessCalendar:
+            if not isinstance(value, Mapping):
+                raise ValueError("a calendar must be a mapping")
+            data = dict(value)
+            hours = data.get("hours")
+            if isinstance(hours, Mapping):
+                data["hours"] = parse_hours(hours)
+            extra = set(data) - {
+                "zone",
+                "hours",
+                "country",
+                "subdivision",
+                "closed_dates",
+                "open_dates",
+            }
+            if extra:
+                raise ValidationError(dict.fromkeys(sorted(extra), "unknown field"))
+            try:
+                return BusinessCalendar(
+                    zone=data.get("zone", ""),
+                    hours=data.get("hours", ()),
+                    country=data.get("country"),
+                    subdivision=data.get("subdivision"),
+                    closed_dates=frozenset(
+                        _structure_date(d, date) for d in data.get("closed_dates", ())
+                    ),
+                    open_dates=frozenset(
+                        _structure_date(d, date) for d in data.get("open_dates", ())
+                    ),
+                )
+            except TypeError as exc:
+                raise ValueError(str(exc)) from None
+
+        self.register_unstructure_hook(BusinessCalendar, unstructure_calendar)
+        self.register_structure_hook(BusinessCalendar, structure_calendar)
+
+    # -- checked loading -------------------------------------------------------------------
+    def load(self, data: object, cl: type[T], *, path: str = "") -> T:
+        """Structure ``data`` as ``cl``; any problem is a ``ValidationError`` naming its path."""
+        try:
+            return self.structure(data, cl)
+        except (ClassValidationError, IterableValidationError) as exc:
+            raise ValidationError(list(_problems(exc, path))) from None
+        except (ValidationError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise ValidationError(list(_problems(exc, path))) from None
+
+    def dump(self, value: object) -> Any:
+        """Unstructure ``value`` to plain data (dicts, lists, strings, numbers)."""
+        return self.unstructure(value)
+
+    # -- events ----------------------------------------------------------------------------
+    @property
+    def event_types(self) -> dict[str, type[Event]]:
+        """Known event classes by kind (read when first needed, after the domain is imported)."""
+        if self._event_types is None:
+            self._event_types = event_types()
+        return self._event_types
+
+    def dump_event(self, event: Event) -> dict[str, Any]:
+        """An event as a tagged dict: ``kind``, ``schema_version``, then its fields."""
+        if type(event).kind not in self.event_types:
+            self._event_types = None
+        cls = self.event_types.get(type(event).kind)
+        if cls is not type(event):
+            raise ConfigurationError(f"{type(event).__qualname__} has no registered event kind")
+        body = cast(dict[str, Any], self.unstructure(event))
+        return {"kind": cls.kind, "schema_version": cls.schema_version, **body}
+
+    def load_event(self, data: object) -> Event:
+        """Read a tagged event dict, upcasting it from older schema versions first."""
+        if not isinstance(data, Mapping):
+            raise ValidationError.of("event", f"must be a mapping, got {type(data).__name__}")
+        body = dict(data)
+        kind = body.pop("kind", None)
+        version = body.pop("schema_version", 1)
+        if not isinstance(kind, str):
+            raise ValidationError.of("kind", "is missing")
+        cls = self.event_types.get(kind)
+        if cls is None:
+            self._event_types = None
+            cls = self.event_types.get(kind)
+        if cls is None:
+            raise ValidationError.of("kind", f"{kind!r} is not a known event kind")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise ValidationError.of("schema_version", f"must be a positive int, got {version!r}")
+        if version > cls.schema_version:
+            raise ValidationError.of(
+                "schema_version",
+                f"{kind} v{version} is newer than this library's v{cls.schema_version}",
+            )
+        while version < cls.schema_version:
+            upcast = self._upcasters.get((kind, version))
+            if upcast is None:
+                raise ValidationError.of("schema_version", f"no upcaster for {kind} v{version}")
+            body = upcast(body)
+            version += 1
+        return self.load(body, cls)
+
+    def dumps_event(self, event: Event) -> str:
+        """An event as compact JSON text (the tagged dict form)."""
+        return json.dumps(self.dump_event(event), separators=(",", ":"), ensure_ascii=False)
+
+    def loads_event(self, text: str) -> Event:
+        """Read an event from the JSON text ``dumps_event`` wrote."""
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError):
+            raise ValidationError.of("event", "is not valid JSON") from None
+        return self.load_event(data)
+
+
+def make_converter(
+    upcasters: Mapping[tuple[str, int], Upcaster] | None = None,
+) -> WalletcareConverter:
+    """Build walletcare's converter; ``upcasters`` maps ``(kind, from_version)`` to a function."""
+    return WalletcareConverter(upcasters)
