@@ -1,0 +1,1 @@
+"""Built-in plugins: storages registered exactly like third-party ones."""

@@ -1,0 +1,288 @@
+"""``memory://``: the reference storage, thread-safe, gone when the process ends.
+
+Its semantics are the contract every other storage is compared against.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Generic, TypeVar
+
+import attrs
+
+from walletcare.errors import ClaimLost, ConcurrencyConflict, ValidationError
+from walletcare.hookspecs import hookimpl
+from walletcare.ports import (
+    CancelTimer,
+    Commit,
+    MessageStatus,
+    OutboundMessage,
+    SetTimer,
+    Storage,
+    StoredEvent,
+    StreamSummary,
+    SummaryQuery,
+    Timer,
+)
+from walletcare.settings import Settings
+
+__all__ = ["MemoryStorage", "walletcare_storage", "matches", "check_commit"]
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def check_commit(commit: Commit, version: int) -> None:
+    """Refuse a commit whose expected version is stale or whose records do not fit its stream."""
+    if commit.expected_version != version:
+        raise ConcurrencyConflict(
+            f"stream {commit.stream_id!r} is at version {version}, "
+            f"the commit expected {commit.expected_version}"
+        )
+    for i, message in enumerate(commit.messages):
+        if message.stream_id != commit.stream_id:
+            raise ValidationError.of(f"messages[{i}].stream_id", "must be the commit's stream")
+
+
+def matches(summary: StreamSummary, query: SummaryQuery) -> bool:
+    """Tell whether ``summary`` passes ``query``'s filters (shared by built-in storages)."""
+    return (
+        (query.kind is None or summary.kind == query.kind)
+        and (query.status is None or summary.status in query.status)
+        and (query.customer_id is None or summary.customer_id == query.customer_id)
+        and (query.category is None or summary.category == query.category)
+        and (query.assignee is None or summary.assignee == query.assignee)
+        and (query.opened_before is None or summary.opened_at < query.opened_before)
+        and (query.opened_after is None or summary.opened_at >= query.opened_after)
+    )
+
+
+class _DueQueue(Generic[K]):
+    """Keys ordered by when they become claimable; stale heap entries are skipped."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[datetime, int, K]] = []
+        self._ready: dict[K, datetime] = {}
+        self._seq = itertools.count()
+
+    def put(self, key: K, ready_at: datetime) -> None:
+        self._ready[key] = ready_at
+        heapq.heappush(self._heap, (ready_at, next(self._seq), key))
+
+    def discard(self, key: K) -> None:
+        self._ready.pop(key, None)
+
+    def pop_due(self, now: datetime, limit: int) -> list[K]:
+        found: list[K] = []
+        while self._heap and len(found) < limit and self._heap[0][0] <= now:
+            ready_at, _, key = heapq.heappop(self._heap)
+            if self._ready.get(key) == ready_at:
+                del self._ready[key]
+                found.append(key)
+        return found
+
+
+class MemoryStorage:
+    """In-process storage with the exact semantics of the contract."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._events: list[StoredEvent] = []
+        self._streams: dict[str, list[StoredEvent]] = {}
+        self._summaries: dict[str, StreamSummary] = {}
+        self._timers: dict[tuple[str, str], Timer] = {}
+        self._timer_queue: _DueQueue[tuple[str, str]] = _DueQueue()
+        self._messages: dict[str, OutboundMessage] = {}
+        self._message_queue: _DueQueue[str] = _DueQueue()
+        self._generation = itertools.count(1)
+
+    def append(self, commit: Commit) -> list[StoredEvent]:
+        with self._lock:
+            stream = self._streams.get(commit.stream_id, [])
+            check_commit(commit, len(stream))
+            if commit.consumes is not None:
+                name, token = commit.consumes
+                held = self._timers.get((commit.stream_id, name))
+                if held is None or held.token != token:
+                    raise ClaimLost(
+                        f"timer {name!r} of {commit.stream_id!r} is no longer held by this claim"
+                    )
+            for message in commit.messages:
+                if message.id in self._messages:
+                    raise ValidationError.of("messages.id", f"{message.id!r} is already queued")
+            if commit.consumes is not None:
+                key = (commit.stream_id, commit.consumes[0])
+                del self._timers[key]
+                self._timer_queue.discard(key)
+            stored: list[StoredEvent] = []
+            for event in commit.events:
+                record = StoredEvent(
+                    stream_id=commit.stream_id,
+                    stream_version=len(stream) + len(stored) + 1,
+                    position=len(self._events) + len(stored) + 1,
+                    kind=event.kind,
+                    schema_version=event.schema_version,
+                    at=_utc(event.at),
+                    data=event.data,
+                )
+                stored.append(record)
+            self._events.extend(stored)
+            self._streams[commit.stream_id] = stream + stored
+            for change in commit.timers:
+                key = (commit.stream_id, change.name)
+                if isinstance(change, SetTimer):
+                    due = _utc(change.due_at)
+                    self._timers[key] = Timer(
+                        stream_id=commit.stream_id,
+                        name=change.name,
+                        due_at=due,
+                        payload=change.payload,
+                        generation=next(self._generation),
+                    )
+                    self._timer_queue.put(key, due)
+                elif isinstance(change, CancelTimer):
+                    self._timers.pop(key, None)
+                    self._timer_queue.discard(key)
+            for message in commit.messages:
+                queued = attrs.evolve(message, due_at=_utc(message.due_at), token=None)
+                self._messages[message.id] = queued
+                self._message_queue.put(message.id, queued.due_at)
+            if commit.summary is not None:
+                self._summaries[commit.stream_id] = attrs.evolve(
+                    commit.summary, version=len(self._streams[commit.stream_id])
+                )
+            return stored
+
+    def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
+        with self._lock:
+            return list(self._streams.get(stream_id, [])[max(after_version, 0) :])
+
+    def stream_version(self, stream_id: str) -> int:
+        with self._lock:
+            return len(self._streams.get(stream_id, []))
+
+    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        with self._lock:
+            start = max(after_position, 0)
+            return self._events[start : start + limit]
+
+    def get_summary(self, stream_id: str) -> StreamSummary | None:
+        with self._lock:
+            return self._summaries.get(stream_id)
+
+    def list_summaries(self, query: SummaryQuery) -> list[StreamSummary]:
+        with self._lock:
+            found = sorted(
+                (s for s in self._summaries.values() if matches(s, query)),
+                key=lambda s: (s.opened_at, s.stream_id),
+            )
+        return found[query.offset : query.offset + query.limit]
+
+    def claim_due_timers(self, now: datetime, limit: int, lease: timedelta) -> list[Timer]:
+        now = _utc(now)
+        with self._lock:
+            claimed = []
+            for key in self._timer_queue.pop_due(now, limit):
+                timer = attrs.evolve(self._timers[key], token=uuid.uuid4().hex)
+                self._timers[key] = timer
+                self._timer_queue.put(key, now + lease)
+                claimed.append(timer)
+            return sorted(claimed, key=lambda t: (t.due_at, t.stream_id, t.name))
+
+    def release_timer(self, timer: Timer, retry_at: datetime) -> bool:
+        key = (timer.stream_id, timer.name)
+        with self._lock:
+            held = self._timers.get(key)
+            if held is None or held.token is None or held.token != timer.token:
+                return False
+            self._timers[key] = attrs.evolve(held, token=None)
+            self._timer_queue.put(key, _utc(retry_at))
+            return True
+
+    def get_timers(self, stream_id: str) -> list[Timer]:
+        with self._lock:
+            found = [t for (s, _), t in self._timers.items() if s == stream_id]
+        return sorted((attrs.evolve(t, token=None) for t in found), key=lambda t: t.name)
+
+    def claim_due_messages(
+        self, now: datetime, limit: int, lease: timedelta
+    ) -> list[OutboundMessage]:
+        now = _utc(now)
+        with self._lock:
+            claimed = []
+            for message_id in self._message_queue.pop_due(now, limit):
+                message = attrs.evolve(self._messages[message_id], token=uuid.uuid4().hex)
+                self._messages[message_id] = message
+                self._message_queue.put(message_id, now + lease)
+                claimed.append(message)
+            return sorted(claimed, key=lambda m: (m.due_at, m.id))
+
+    def settle_message(
+        self,
+        message: OutboundMessage,
+        *,
+        status: MessageStatus,
+        attempts: int,
+        due_at: datetime,
+        error: str = "",
+    ) -> bool:
+        with self._lock:
+            held = self._messages.get(message.id)
+            if held is None or held.token is None or held.token != message.token:
+                return False
+            due = _utc(due_at)
+            self._messages[message.id] = attrs.evolve(
+                held, status=status, attempts=attempts, due_at=due, last_error=error, token=None
+            )
+            if status is MessageStatus.PENDING:
+                self._message_queue.put(message.id, due)
+            else:
+                self._message_queue.discard(message.id)
+            return True
+
+    def get_message(self, message_id: str) -> OutboundMessage | None:
+        with self._lock:
+            message = self._messages.get(message_id)
+        return None if message is None else attrs.evolve(message, token=None)
+
+    def list_messages(
+        self, status: MessageStatus, limit: int = 100, stream_id: str | None = None
+    ) -> list[OutboundMessage]:
+        with self._lock:
+            found = [
+                attrs.evolve(m, token=None)
+                for m in self._messages.values()
+                if m.status is status and (stream_id is None or m.stream_id == stream_id)
+            ]
+        return sorted(found, key=lambda m: (m.due_at, m.id))[:limit]
+
+    def retry_message(self, message_id: str, due_at: datetime) -> bool:
+        with self._lock:
+            message = self._messages.get(message_id)
+            if message is None or message.status is not MessageStatus.DEAD:
+                return False
+            due = _utc(due_at)
+            self._messages[message_id] = attrs.evolve(
+                message, status=MessageStatus.PENDING, attempts=0, due_at=due, token=None
+            )
+            self._message_queue.put(message_id, due)
+            return True
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+@hookimpl
+def walletcare_storage(settings: Settings) -> Storage | None:
+    """Open ``memory://`` storage (a fresh one each time)."""
+    if settings.storage_url.split(":", 1)[0] != "memory":
+        return None
+    return MemoryStorage()

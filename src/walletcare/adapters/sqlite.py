@@ -1,0 +1,611 @@
+"""``sqlite:///path``: the default storage, one file, stdlib ``sqlite3``, safe across processes.
+
+WAL journal, ``synchronous=FULL`` (a returned commit survives power loss) unless the URL asks
+for ``?synchronous=normal``, a busy timeout, writes in ``BEGIN IMMEDIATE`` transactions so
+several processes can share one file, and schema migrations numbered by ``user_version``.
+Times are stored as integer microseconds since the Unix epoch, UTC.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Final, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+from walletcare.errors import (
+    ClaimLost,
+    ConcurrencyConflict,
+    ConfigurationError,
+    StorageError,
+    ValidationError,
+)
+from walletcare.hookspecs import hookimpl
+from walletcare.ports import (
+    CancelTimer,
+    Commit,
+    MessageStatus,
+    OutboundMessage,
+    SetTimer,
+    Storage,
+    StoredEvent,
+    StreamSummary,
+    SummaryQuery,
+    Timer,
+)
+from walletcare.settings import Settings
+
+__all__ = ["SQLiteStorage", "walletcare_storage", "MIGRATIONS"]
+
+T = TypeVar("T")
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO: Final = timedelta(microseconds=1)
+
+MIGRATIONS: Final[tuple[str, ...]] = (
+    # 1: streams with their summaries, the event log, timers and the outbox.
+    """
+    CREATE TABLE streams (
+        stream_id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        kind TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT '',
+        customer_id TEXT NOT NULL DEFAULT '',
+        category TEXT NOT NULL DEFAULT '',
+        assignee TEXT NOT NULL DEFAULT '',
+        opened_us INTEGER,
+        updated_us INTEGER,
+        summary_version INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX streams_by_customer ON streams (customer_id, opened_us)
+        WHERE opened_us IS NOT NULL;
+    CREATE INDEX streams_by_status ON streams (status, opened_us) WHERE opened_us IS NOT NULL;
+    CREATE INDEX streams_by_assignee ON streams (assignee, opened_us) WHERE opened_us IS NOT NULL;
+    CREATE INDEX streams_by_opened ON streams (opened_us) WHERE opened_us IS NOT NULL;
+    CREATE TABLE events (
+        position INTEGER PRIMARY KEY,
+        stream_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        schema_version INTEGER NOT NULL,
+        at_us INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        UNIQUE (stream_id, version)
+    );
+    CREATE TABLE timers (
+        stream_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        due_us INTEGER NOT NULL,
+        ready_us INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        token TEXT,
+        PRIMARY KEY (stream_id, name)
+    ) WITHOUT ROWID;
+    CREATE INDEX timers_by_ready ON timers (ready_us);
+    CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        stream_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        template TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        data TEXT NOT NULL,
+        due_us INTEGER NOT NULL,
+        ready_us INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        last_error TEXT NOT NULL,
+        token TEXT
+    );
+    CREATE INDEX outbox_by_ready ON outbox (ready_us) WHERE status = 'pending';
+    CREATE INDEX outbox_by_status ON outbox (status, due_us);
+    CREATE TABLE generation (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+    INSERT INTO generation VALUES (1, 0);
+    """,
+)
+
+_SYNC_MODES: Final = {"full": "FULL", "normal": "NORMAL", "extra": "EXTRA"}
+_EVENT_COLUMNS: Final = "stream_id, version, position, kind, schema_version, at_us, data"
+_MESSAGE_COLUMNS: Final = (
+    "id, stream_id, channel, recipient, template, subject, body, locale, data, due_us, "
+    "attempts, status, last_error, token"
+)
+
+
+def to_us(value: datetime) -> int:
+    """An aware datetime as integer microseconds since the epoch."""
+    return (value - _EPOCH) // _MICRO
+
+
+def from_us(value: int) -> datetime:
+    """Integer microseconds since the epoch as an aware UTC datetime."""
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def _event(row: Sequence[Any]) -> StoredEvent:
+    return StoredEvent(
+        stream_id=row[0],
+        stream_version=row[1],
+        position=row[2],
+        kind=row[3],
+        schema_version=row[4],
+        at=from_us(row[5]),
+        data=row[6],
+    )
+
+
+def _message(row: Sequence[Any]) -> OutboundMessage:
+    return OutboundMessage(
+        id=row[0],
+        stream_id=row[1],
+        channel=row[2],
+        recipient=row[3],
+        template=row[4],
+        subject=row[5],
+        body=row[6],
+        locale=row[7],
+        data=row[8],
+        due_at=from_us(row[9]),
+        attempts=row[10],
+        status=MessageStatus(row[11]),
+        last_error=row[12],
+        token=row[13],
+    )
+
+
+def _summary(row: Sequence[Any]) -> StreamSummary:
+    return StreamSummary(
+        stream_id=row[0],
+        kind=row[1],
+        status=row[2],
+        customer_id=row[3],
+        category=row[4],
+        assignee=row[5],
+        opened_at=from_us(row[6]),
+        updated_at=from_us(row[7]),
+        version=row[8],
+    )
+
+
+def parse_url(url: str) -> tuple[str, dict[str, str]]:
+    """Split ``sqlite:///path?opt=value`` into the file path and its options."""
+    parts = urlsplit(url)
+    if parts.scheme != "sqlite":
+        raise ConfigurationError(f"not an sqlite URL: {url!r}")
+    if parts.netloc:
+        raise ConfigurationError(
+            f"sqlite URLs have no host: use sqlite:///relative or sqlite:////absolute, got {url!r}"
+        )
+    path = parts.path[1:] if parts.path.startswith("/") else parts.path
+    if not path:
+        raise ConfigurationError(f"the sqlite URL names no file: {url!r}")
+    options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    unknown = set(options) - {"synchronous", "busy_timeout_ms"}
+    if unknown:
+        raise ConfigurationError(f"unknown sqlite URL options {sorted(unknown)} in {url!r}")
+    return path, options
+
+
+class SQLiteStorage:
+    """Storage in one SQLite file; one connection per instance, shared under a lock."""
+
+    def __init__(
+        self, path: str, *, synchronous: str = "full", busy_timeout_ms: int = 10_000
+    ) -> None:
+        mode = _SYNC_MODES.get(synchronous.lower())
+        if mode is None:
+            raise ConfigurationError(
+                f"synchronous must be one of {sorted(_SYNC_MODES)}, got {synchronous!r}"
+            )
+        self.path = path
+        self._lock = threading.RLock()
+        try:
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000
+            )
+            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute(f"PRAGMA synchronous = {mode}")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open SQLite storage at {path!r}: {exc}") from exc
+
+    @classmethod
+    def from_url(cls, url: str) -> SQLiteStorage:
+        """Open the file a ``sqlite:///...`` URL names."""
+        path, options = parse_url(url)
+        try:
+            busy = int(options.get("busy_timeout_ms", "10000"))
+        except ValueError:
+            raise ConfigurationError(f"busy_timeout_ms must be an integer in {url!r}") from None
+        return cls(path, synchronous=options.get("synchronous", "full"), busy_timeout_ms=busy)
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self._write() as db:
+            current = db.execute("PRAGMA user_version").fetchone()[0]
+            if current > len(MIGRATIONS):
+                raise ConfigurationError(
+                    f"{self.path!r} has schema version {current}, newer than this walletcare "
+                    f"({len(MIGRATIONS)}); upgrade walletcare"
+                )
+            for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+                for statement in script.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction; rolled back on any error, which is translated."""
+        with self._lock:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError(f"cannot start a write on {self.path!r}: {exc}") from exc
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException as exc:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StorageError(f"SQLite write failed on {self.path!r}: {exc}") from exc
+                raise
+
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        with self._lock:
+            try:
+                return fn(self._db)
+            except sqlite3.Error as exc:
+                raise StorageError(f"SQLite read failed on {self.path!r}: {exc}") from exc
+
+    # -- streams ---------------------------------------------------------------------------
+    def append(self, commit: Commit) -> list[StoredEvent]:
+        stream_id = commit.stream_id
+        with self._write() as db:
+            row = db.execute(
+                "SELECT version FROM streams WHERE stream_id = ?", (stream_id,)
+            ).fetchone()
+            version = row[0] if row else 0
+            if commit.expected_version != version:
+                raise ConcurrencyConflict(
+                    f"stream {stream_id!r} is at version {version}, "
+                    f"the commit expected {commit.expected_version}"
+                )
+            if commit.consumes is not None:
+                name, token = commit.consumes
+                gone = db.execute(
+                    "DELETE FROM timers WHERE stream_id = ? AND name = ? AND token = ?",
+                    (stream_id, name, token),
+                ).rowcount
+                if gone != 1:
+                    raise ClaimLost(
+                        f"timer {name!r} of {stream_id!r} is no longer held by this claim"
+                    )
+            stored = []
+            for offset, event in enumerate(commit.events, start=1):
+                at_us = to_us(event.at)
+                cursor = db.execute(
+                    "INSERT INTO events (stream_id, version, kind, schema_version, at_us, data) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        stream_id,
+                        version + offset,
+                        event.kind,
+                        event.schema_version,
+                        at_us,
+                        event.data,
+                    ),
+                )
+                stored.append(
+                    StoredEvent(
+                        stream_id=stream_id,
+                        stream_version=version + offset,
+                        position=cursor.lastrowid or 0,
+                        kind=event.kind,
+                        schema_version=event.schema_version,
+                        at=from_us(at_us),
+                        data=event.data,
+                    )
+                )
+            new_version = version + len(stored)
+            summary = commit.summary
+            if summary is None:
+                db.execute(
+                    "INSERT INTO streams (stream_id, version) VALUES (?, ?) "
+                    "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version",
+                    (stream_id, new_version),
+                )
+            else:
+                db.execute(
+                    "INSERT OR REPLACE INTO streams (stream_id, version, kind, status, "
+                    "customer_id, "
+                    "category, assignee, opened_us, updated_us, summary_version) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        stream_id,
+                        new_version,
+                        summary.kind,
+                        summary.status,
+                        summary.customer_id,
+                        summary.category,
+                        summary.assignee,
+                        to_us(summary.opened_at),
+                        to_us(summary.updated_at),
+                        new_version,
+                    ),
+                )
+            if commit.timers:
+                self._change_timers(db, stream_id, commit)
+            for i, message in enumerate(commit.messages):
+                if message.stream_id != stream_id:
+                    raise ValidationError.of(
+                        f"messages[{i}].stream_id", "must be the commit's stream"
+                    )
+                due_us = to_us(message.due_at)
+                try:
+                    db.execute(
+                        f"INSERT INTO outbox ({_MESSAGE_COLUMNS}, ready_us) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                        (
+                            message.id,
+                            stream_id,
+                            message.channel,
+                            message.recipient,
+                            message.template,
+                            message.subject,
+                            message.body,
+                            message.locale,
+                            message.data,
+                            due_us,
+                            message.attempts,
+                            message.status.value,
+                            message.last_error,
+                            due_us,
+                        ),
+                    )
+                except sqlite3.IntegrityError:
+                    raise ValidationError.of(
+                        "messages.id", f"{message.id!r} is already queued"
+                    ) from None
+        return stored
+
+    def _change_timers(self, db: sqlite3.Connection, stream_id: str, commit: Commit) -> None:
+        for change in commit.timers:
+            if isinstance(change, SetTimer):
+                generation = db.execute(
+                    "UPDATE generation SET value = value + 1 WHERE id = 1 RETURNING value"
+                ).fetchone()[0]
+                due_us = to_us(change.due_at)
+                db.execute(
+                    "INSERT OR REPLACE INTO timers (stream_id, name, due_us, ready_us, payload, "
+                    "generation, token) VALUES (?, ?, ?, ?, ?, ?, NULL)",
+                    (stream_id, change.name, due_us, due_us, change.payload, generation),
+                )
+            elif isinstance(change, CancelTimer):
+                db.execute(
+                    "DELETE FROM timers WHERE stream_id = ? AND name = ?", (stream_id, change.name)
+                )
+
+    def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
+        rows = self._read(
+            lambda db: db.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE stream_id = ? AND version > ? "
+                "ORDER BY version",
+                (stream_id, after_version),
+            ).fetchall()
+        )
+        return [_event(r) for r in rows]
+
+    def stream_version(self, stream_id: str) -> int:
+        row = self._read(
+            lambda db: db.execute(
+                "SELECT version FROM streams WHERE stream_id = ?", (stream_id,)
+            ).fetchone()
+        )
+        return int(row[0]) if row else 0
+
+    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        rows = self._read(
+            lambda db: db.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?",
+                (after_position, limit),
+            ).fetchall()
+        )
+        return [_event(r) for r in rows]
+
+    _SUMMARY_COLUMNS: Final = (
+        "stream_id, kind, status, customer_id, category, assignee, opened_us, updated_us, "
+        "summary_version"
+    )
+
+    def get_summary(self, stream_id: str) -> StreamSummary | None:
+        row = self._read(
+            lambda db: db.execute(
+                f"SELECT {self._SUMMARY_COLUMNS} FROM streams "
+                "WHERE stream_id = ? AND opened_us IS NOT NULL",
+                (stream_id,),
+            ).fetchone()
+        )
+        return _summary(row) if row else None
+
+    def list_summaries(self, query: SummaryQuery) -> list[StreamSummary]:
+        where = ["opened_us IS NOT NULL"]
+        args: list[Any] = []
+        for column, value in (
+            ("kind", query.kind),
+            ("customer_id", query.customer_id),
+            ("category", query.category),
+            ("assignee", query.assignee),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if query.status is not None:
+            statuses = list(query.status)
+            if not statuses:
+                return []
+            where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+            args.extend(statuses)
+        if query.opened_before is not None:
+            where.append("opened_us < ?")
+            args.append(to_us(query.opened_before))
+        if query.opened_after is not None:
+            where.append("opened_us >= ?")
+            args.append(to_us(query.opened_after))
+        sql = (
+            f"SELECT {self._SUMMARY_COLUMNS} FROM streams WHERE {' AND '.join(where)} "
+            "ORDER BY opened_us, stream_id LIMIT ? OFFSET ?"
+        )
+        args.extend([query.limit, query.offset])
+        rows = self._read(lambda db: db.execute(sql, args).fetchall())
+        return [_summary(r) for r in rows]
+
+    # -- timers ----------------------------------------------------------------------------
+    def claim_due_timers(self, now: datetime, limit: int, lease: timedelta) -> list[Timer]:
+        now_us = to_us(now)
+        token = uuid.uuid4().hex
+        with self._write() as db:
+            rows = db.execute(
+                "SELECT stream_id, name, due_us, payload, generation FROM timers "
+                "WHERE ready_us <= ? ORDER BY ready_us LIMIT ?",
+                (now_us, limit),
+            ).fetchall()
+            db.executemany(
+                "UPDATE timers SET ready_us = ?, token = ? WHERE stream_id = ? AND name = ?",
+                [(now_us + lease // _MICRO, token, r[0], r[1]) for r in rows],
+            )
+        timers = [
+            Timer(
+                stream_id=r[0],
+                name=r[1],
+                due_at=from_us(r[2]),
+                payload=r[3],
+                generation=r[4],
+                token=token,
+            )
+            for r in rows
+        ]
+        return sorted(timers, key=lambda t: (t.due_at, t.stream_id, t.name))
+
+    def release_timer(self, timer: Timer, retry_at: datetime) -> bool:
+        if timer.token is None:
+            return False
+        with self._write() as db:
+            changed = db.execute(
+                "UPDATE timers SET ready_us = ?, token = NULL "
+                "WHERE stream_id = ? AND name = ? AND token = ?",
+                (to_us(retry_at), timer.stream_id, timer.name, timer.token),
+            ).rowcount
+        return changed == 1
+
+    def get_timers(self, stream_id: str) -> list[Timer]:
+        rows = self._read(
+            lambda db: db.execute(
+                "SELECT stream_id, name, due_us, payload, generation FROM timers "
+                "WHERE stream_id = ? ORDER BY name",
+                (stream_id,),
+            ).fetchall()
+        )
+        return [
+            Timer(stream_id=r[0], name=r[1], due_at=from_us(r[2]), payload=r[3], generation=r[4])
+            for r in rows
+        ]
+
+    # -- outbox ----------------------------------------------------------------------------
+    def claim_due_messages(
+        self, now: datetime, limit: int, lease: timedelta
+    ) -> list[OutboundMessage]:
+        now_us = to_us(now)
+        token = uuid.uuid4().hex
+        with self._write() as db:
+            rows = db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM outbox WHERE status = 'pending' AND ready_us <= ? "
+                "ORDER BY ready_us LIMIT ?",
+                (now_us, limit),
+            ).fetchall()
+            db.executemany(
+                "UPDATE outbox SET ready_us = ?, token = ? WHERE id = ?",
+                [(now_us + lease // _MICRO, token, r[0]) for r in rows],
+            )
+        messages = [_message((*r[:13], token)) for r in rows]
+        return sorted(messages, key=lambda m: (m.due_at, m.id))
+
+    def settle_message(
+        self,
+        message: OutboundMessage,
+        *,
+        status: MessageStatus,
+        attempts: int,
+        due_at: datetime,
+        error: str = "",
+    ) -> bool:
+        if message.token is None:
+            return False
+        due_us = to_us(due_at)
+        with self._write() as db:
+            changed = db.execute(
+                "UPDATE outbox SET status = ?, attempts = ?, due_us = ?, ready_us = ?, "
+                "last_error = ?, token = NULL WHERE id = ? AND token = ?",
+                (status.value, attempts, due_us, due_us, error, message.id, message.token),
+            ).rowcount
+        return changed == 1
+
+    def get_message(self, message_id: str) -> OutboundMessage | None:
+        row = self._read(
+            lambda db: db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM outbox WHERE id = ?", (message_id,)
+            ).fetchone()
+        )
+        return _message((*row[:13], None)) if row else None
+
+    def list_messages(
+        self, status: MessageStatus, limit: int = 100, stream_id: str | None = None
+    ) -> list[OutboundMessage]:
+        sql = f"SELECT {_MESSAGE_COLUMNS} FROM outbox WHERE status = ?"
+        args: list[Any] = [status.value]
+        if stream_id is not None:
+            sql += " AND stream_id = ?"
+            args.append(stream_id)
+        sql += " ORDER BY due_us, id LIMIT ?"
+        args.append(limit)
+        rows = self._read(lambda db: db.execute(sql, args).fetchall())
+        return [_message((*r[:13], None)) for r in rows]
+
+    def retry_message(self, message_id: str, due_at: datetime) -> bool:
+        due_us = to_us(due_at)
+        with self._write() as db:
+            changed = db.execute(
+                "UPDATE outbox SET status = 'pending', attempts = 0, due_us = ?, ready_us = ?, "
+                "token = NULL WHERE id = ? AND status = 'dead'",
+                (due_us, due_us, message_id),
+            ).rowcount
+        return changed == 1
+
+    def integrity_check(self) -> str:
+        """SQLite's own ``PRAGMA integrity_check`` answer ("ok" when the file is sound)."""
+        return str(self._read(lambda db: db.execute("PRAGMA integrity_check").fetchone()[0]))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+@hookimpl
+def walletcare_storage(settings: Settings) -> Storage | None:
+    """Open ``sqlite:///path`` storage."""
+    if not settings.storage_url.startswith("sqlite:"):
+        return None
+    return SQLiteStorage.from_url(settings.storage_url)

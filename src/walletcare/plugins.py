@@ -1,0 +1,88 @@
+"""The plugin manager: built-ins first, then entry-point plugins, then the host's own.
+
+This is the only module that calls ``pm.hook.*``; everything else asks ``Plugins``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+import pluggy
+
+from walletcare import hookspecs
+from walletcare.adapters import memory, sqlite
+from walletcare.errors import ConfigurationError
+from walletcare.ports import DeliveryReceipt, OutboundMessage, Storage, StoredEvent
+from walletcare.settings import Settings
+
+__all__ = ["Plugins", "make_plugin_manager", "ENTRY_POINT_GROUP"]
+
+ENTRY_POINT_GROUP = "walletcare"
+log = logging.getLogger("walletcare.plugins")
+
+
+def make_plugin_manager(
+    plugins: Iterable[object] = (), *, load_entry_points: bool = True
+) -> pluggy.PluginManager:
+    """A fresh plugin manager with walletcare's hooks, built-ins, entry points and ``plugins``."""
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    # Built-ins are registered under their entry-point names, so discovery skips them.
+    pm.register(memory, name="memory")
+    pm.register(sqlite, name="sqlite")
+    if load_entry_points:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    for plugin in plugins:
+        pm.register(plugin)
+    return pm
+
+
+class Plugins:
+    """Typed calls into the hooks, with walletcare's rules for answers and failures."""
+
+    def __init__(self, pm: pluggy.PluginManager) -> None:
+        self.pm = pm
+        self.observer_failures = 0
+
+    def register(self, plugin: object, name: str | None = None) -> None:
+        """Register one more plugin object or module."""
+        self.pm.register(plugin, name=name)
+
+    def open_storage(self, settings: Settings) -> Storage:
+        """The storage for ``settings.storage_url``; ``ConfigurationError`` if no plugin has it."""
+        storage = self.pm.hook.walletcare_storage(settings=settings)
+        if storage is None:
+            scheme = settings.storage_url.split("://", 1)[0]
+            raise ConfigurationError(
+                f"no storage plugin opens {scheme!r} URLs (storage_url={settings.storage_url!r}); "
+                "install or register one"
+            )
+        if not isinstance(storage, Storage):
+            raise ConfigurationError(
+                f"the storage plugin returned {type(storage).__name__}, not a Storage"
+            )
+        return storage
+
+    def deliver(self, message: OutboundMessage) -> DeliveryReceipt | None:
+        """Offer ``message`` to the channel plugins; None if none serves its channel."""
+        result: DeliveryReceipt | None = self.pm.hook.walletcare_deliver(message=message)
+        return result
+
+    def notify_committed(self, events: Sequence[StoredEvent]) -> int:
+        """Call every observer on its own; return how many failed (each is logged)."""
+        if not events:
+            return 0
+        failed = 0
+        for impl in self.pm.hook.walletcare_events_committed.get_hookimpls():
+            try:
+                impl.function(events=events)
+            except Exception:
+                failed += 1
+                log.exception(
+                    "observer %s failed on %d events; the commit stands",
+                    impl.plugin_name,
+                    len(events),
+                )
+        self.observer_failures += failed
+        return failed

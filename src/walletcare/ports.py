@@ -1,0 +1,280 @@
+"""What plugins provide (``Storage``, ``Clock``) and the plain records they exchange.
+
+Records carry text, ids and aware UTC datetimes, never domain classes: a storage plugin stores
+JSON text it does not need to understand, and the stored schema does not move when the
+domain's classes do.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+from attrs import field, frozen
+
+from walletcare.domain.events import aware, non_empty
+from walletcare.errors import ValidationError
+
+__all__ = [
+    "Clock",
+    "NewEvent",
+    "StoredEvent",
+    "SetTimer",
+    "CancelTimer",
+    "TimerChange",
+    "Timer",
+    "OutboundMessage",
+    "MessageStatus",
+    "DeliveryReceipt",
+    "StreamSummary",
+    "SummaryQuery",
+    "Commit",
+    "Storage",
+]
+
+
+class Clock(Protocol):
+    """Tells the time; the only place walletcare reads it."""
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+@frozen(kw_only=True)
+class NewEvent:
+    """An event to append: its kind, schema version, instant and JSON body."""
+
+    kind: str = field(validator=non_empty)
+    schema_version: int
+    at: datetime = field(validator=aware)
+    data: str
+
+
+@frozen(kw_only=True)
+class StoredEvent:
+    """An appended event: ``stream_version`` counts from 1 per stream; ``position`` is global."""
+
+    stream_id: str
+    stream_version: int
+    position: int
+    kind: str
+    schema_version: int
+    at: datetime
+    data: str
+
+
+@frozen(kw_only=True)
+class SetTimer:
+    """Arm (or re-arm, replacing) the timer ``name`` of the commit's stream."""
+
+    name: str = field(validator=non_empty)
+    due_at: datetime = field(validator=aware)
+    payload: str = "{}"
+
+
+@frozen(kw_only=True)
+class CancelTimer:
+    """Disarm the timer ``name`` of the commit's stream, if armed."""
+
+    name: str = field(validator=non_empty)
+
+
+TimerChange = SetTimer | CancelTimer
+
+
+@frozen(kw_only=True)
+class Timer:
+    """An armed timer; ``token`` is set while a worker holds it claimed."""
+
+    stream_id: str
+    name: str
+    due_at: datetime
+    payload: str
+    generation: int
+    token: str | None = None
+
+
+class MessageStatus(enum.StrEnum):
+    """Where an outbox message stands."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+@frozen(kw_only=True)
+class OutboundMessage:
+    """A message to a customer or staff member; ``id`` is the idempotency key for channels."""
+
+    id: str = field(validator=non_empty)
+    stream_id: str
+    channel: str = field(validator=non_empty)
+    recipient: str = field(validator=non_empty)
+    template: str = field(validator=non_empty)
+    body: str
+    subject: str = ""
+    locale: str = "en"
+    data: str = "{}"
+    due_at: datetime = field(validator=aware)
+    attempts: int = 0
+    status: MessageStatus = MessageStatus.PENDING
+    last_error: str = ""
+    token: str | None = None
+
+
+@frozen(kw_only=True)
+class DeliveryReceipt:
+    """What a channel plugin returns when it accepted a message."""
+
+    message_id: str = field(validator=non_empty)
+    channel: str = field(validator=non_empty)
+    provider_ref: str = ""
+
+
+@frozen(kw_only=True)
+class StreamSummary:
+    """A case's listing row, kept current by every commit so hosts never replay logs to list."""
+
+    stream_id: str = field(validator=non_empty)
+    kind: str = field(validator=non_empty)
+    status: str
+    customer_id: str = ""
+    category: str = ""
+    assignee: str = ""
+    opened_at: datetime = field(validator=aware)
+    updated_at: datetime = field(validator=aware)
+    version: int = 0
+
+
+@frozen(kw_only=True)
+class SummaryQuery:
+    """A filter over summaries; unset fields match anything. Ordered by ``opened_at``, then id."""
+
+    kind: str | None = None
+    status: Sequence[str] | None = None
+    customer_id: str | None = None
+    category: str | None = None
+    assignee: str | None = None
+    opened_before: datetime | None = None
+    opened_after: datetime | None = None
+    limit: int = 100
+    offset: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if self.limit < 1 or self.limit > 10_000:
+            raise ValidationError.of("limit", f"must be 1..10000, got {self.limit}")
+        if self.offset < 0:
+            raise ValidationError.of("offset", f"must not be negative, got {self.offset}")
+
+
+@frozen(kw_only=True)
+class Commit:
+    """One atomic write: a stream's new events, its timer changes, its messages and summary.
+
+    ``expected_version`` is the stream's version the decision was made on (0 for a new
+    stream); another writer having moved it raises ``ConcurrencyConflict`` and nothing is
+    written. ``consumes`` names a claimed timer this commit fires: its ``(name, token)``
+    must still hold, so a timer fires at most once even if its claim expired meanwhile.
+    """
+
+    stream_id: str = field(validator=non_empty)
+    expected_version: int
+    events: Sequence[NewEvent] = ()
+    timers: Sequence[TimerChange] = ()
+    messages: Sequence[OutboundMessage] = ()
+    summary: StreamSummary | None = None
+    consumes: tuple[str, str] | None = None
+
+
+@runtime_checkable
+class Storage(Protocol):
+    """Durable home of event streams, timers, the outbox and summaries.
+
+    Every method is safe to call from several threads; built-ins are also safe from several
+    processes. Driver errors surface as ``StorageError``.
+    """
+
+    def append(self, commit: Commit) -> list[StoredEvent]:
+        """Write the commit atomically and durably; return the stored events."""
+        ...
+
+    def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
+        """A stream's events with ``stream_version > after_version``, in order."""
+        ...
+
+    def stream_version(self, stream_id: str) -> int:
+        """The stream's current version (0 if it does not exist)."""
+        ...
+
+    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        """Events of all streams with ``position > after_position``, in position order.
+
+        A reader that remembers the last position it saw never skips an event committed
+        later with a smaller position: positions are handed out in commit order.
+        """
+        ...
+
+    def get_summary(self, stream_id: str) -> StreamSummary | None:
+        """The stream's summary, or None."""
+        ...
+
+    def list_summaries(self, query: SummaryQuery) -> list[StreamSummary]:
+        """Summaries matching ``query``."""
+        ...
+
+    def claim_due_timers(self, now: datetime, limit: int, lease: timedelta) -> list[Timer]:
+        """Claim up to ``limit`` timers due at ``now``, earliest first, for ``lease``.
+
+        A claimed timer is invisible to other claimers until its lease runs out.
+        """
+        ...
+
+    def release_timer(self, timer: Timer, retry_at: datetime) -> bool:
+        """Give back a claimed timer, due again at ``retry_at``; False if the claim was lost."""
+        ...
+
+    def get_timers(self, stream_id: str) -> list[Timer]:
+        """A stream's armed timers, by name."""
+        ...
+
+    def claim_due_messages(
+        self, now: datetime, limit: int, lease: timedelta
+    ) -> list[OutboundMessage]:
+        """Claim up to ``limit`` pending messages due at ``now``, earliest first, for ``lease``."""
+        ...
+
+    def settle_message(
+        self,
+        message: OutboundMessage,
+        *,
+        status: MessageStatus,
+        attempts: int,
+        due_at: datetime,
+        error: str = "",
+    ) -> bool:
+        """Record a claimed message's fate (delivered, retry at ``due_at``, or dead).
+
+        Returns False, changing nothing, if the claim was lost to another worker.
+        """
+        ...
+
+    def get_message(self, message_id: str) -> OutboundMessage | None:
+        """One outbox message by id."""
+        ...
+
+    def list_messages(
+        self, status: MessageStatus, limit: int = 100, stream_id: str | None = None
+    ) -> list[OutboundMessage]:
+        """Messages with ``status`` (e.g. the dead letters), oldest due first."""
+        ...
+
+    def retry_message(self, message_id: str, due_at: datetime) -> bool:
+        """Make a dead message pending again with a fresh attempt count; False if not dead."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; the storage is not used after this."""
+        ...

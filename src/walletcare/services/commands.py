@@ -1,0 +1,131 @@
+"""The command helper every service uses: load a stream, decide, append, retry on conflict."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from attrs import frozen
+
+from walletcare.domain.events import Event
+from walletcare.errors import ClaimLost, ConcurrencyConflict
+from walletcare.plugins import Plugins
+from walletcare.ports import (
+    Clock,
+    Commit,
+    NewEvent,
+    OutboundMessage,
+    Storage,
+    StoredEvent,
+    StreamSummary,
+    TimerChange,
+)
+from walletcare.serialization import WalletcareConverter
+
+__all__ = ["Decision", "Decide", "Committed", "CommandRunner"]
+
+
+@frozen(kw_only=True)
+class Decision:
+    """What a command decided: events, timer changes, messages, a summary, and a result."""
+
+    events: Sequence[Event] = ()
+    timers: Sequence[TimerChange] = ()
+    messages: Sequence[OutboundMessage] = ()
+    summary: StreamSummary | None = None
+    result: Any = None
+
+
+Decide = Callable[[Sequence[Event], datetime], Decision]
+"""Given a stream's history and the current time, decide (pure; may raise to refuse)."""
+
+
+@frozen(kw_only=True)
+class Committed:
+    """A command's outcome once durable: the stored events and the decision's result."""
+
+    stored: Sequence[StoredEvent]
+    result: Any
+    version: int
+
+
+class CommandRunner:
+    """Load, decide and append, with bounded retries when another writer got there first."""
+
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        converter: WalletcareConverter,
+        clock: Clock,
+        plugins: Plugins,
+        retries: int,
+    ) -> None:
+        self.storage = storage
+        self.converter = converter
+        self.clock = clock
+        self.plugins = plugins
+        self.retries = retries
+
+    def to_record(self, event: Event) -> NewEvent:
+        """An event as the plain record storage keeps."""
+        body = self.converter.dump_event(event)
+        kind, version = body.pop("kind"), body.pop("schema_version")
+        return NewEvent(
+            kind=kind,
+            schema_version=version,
+            at=event.at,
+            data=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        )
+
+    def from_record(self, record: StoredEvent) -> Event:
+        """A stored record back as its event, upcast to the current schema."""
+        body = json.loads(record.data)
+        return self.converter.load_event(
+            {"kind": record.kind, "schema_version": record.schema_version, **body}
+        )
+
+    def load(self, stream_id: str) -> tuple[list[Event], int]:
+        """A stream's events and its version."""
+        records = self.storage.read_stream(stream_id)
+        return [self.from_record(r) for r in records], len(records)
+
+    def run(
+        self,
+        stream_id: str,
+        decide: Decide,
+        *,
+        now: datetime | None = None,
+        consumes: tuple[str, str] | None = None,
+    ) -> Committed:
+        """Decide on the stream's current history and append the decision atomically.
+
+        A ``ConcurrencyConflict`` from another writer reloads and decides again, at most
+        ``retries`` times; a refused decision (an exception from ``decide``) writes nothing.
+        """
+        attempt = 0
+        while True:
+            history, version = self.load(stream_id)
+            decision = decide(history, now if now is not None else self.clock.now())
+            commit = Commit(
+                stream_id=stream_id,
+                expected_version=version,
+                events=[self.to_record(e) for e in decision.events],
+                timers=decision.timers,
+                messages=decision.messages,
+                summary=decision.summary,
+                consumes=consumes,
+            )
+            try:
+                stored = self.storage.append(commit)
+            except ClaimLost:
+                raise
+            except ConcurrencyConflict:
+                attempt += 1
+                if attempt > self.retries:
+                    raise
+                continue
+            self.plugins.notify_committed(stored)
+            return Committed(stored=stored, result=decision.result, version=version + len(stored))

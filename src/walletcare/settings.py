@@ -1,0 +1,76 @@
+"""Settings: where cases are stored, in which zone, and how hard delivery is retried."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from attrs import field, frozen
+
+from walletcare.errors import ValidationError
+
+__all__ = ["Settings", "RetryPolicy", "DEFAULT_STORAGE_URL"]
+
+DEFAULT_STORAGE_URL = "sqlite:///walletcare.db"
+
+
+def _positive_delta(_: object, attribute: Any, value: Any) -> None:
+    name = getattr(attribute, "name", "value")
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise ValidationError.of(name, f"must be a positive timedelta, got {value!r}")
+
+
+def _positive_int(_: object, attribute: Any, value: Any) -> None:
+    name = getattr(attribute, "name", "value")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError.of(name, f"must be a positive int, got {value!r}")
+
+
+def _zone(_: object, __: object, value: Any) -> None:
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError.of("zone", f"{value!r} is not an IANA time zone") from None
+
+
+def _storage_url(_: object, __: object, value: Any) -> None:
+    if not isinstance(value, str) or "://" not in value:
+        raise ValidationError.of("storage_url", f"must look like 'scheme://...', got {value!r}")
+
+
+@frozen(kw_only=True)
+class RetryPolicy:
+    """Outbox retries: exponential backoff from ``first_delay``, capped, then a dead letter."""
+
+    max_attempts: int = field(default=8, validator=_positive_int)
+    first_delay: timedelta = field(default=timedelta(seconds=30), validator=_positive_delta)
+    factor: int = field(default=2, validator=_positive_int)
+    max_delay: timedelta = field(default=timedelta(hours=1), validator=_positive_delta)
+
+    def delay_after(self, attempts: int) -> timedelta:
+        """The wait before the next try once ``attempts`` tries have failed."""
+        delay: timedelta = self.first_delay * (self.factor ** max(attempts - 1, 0))
+        return min(delay, self.max_delay)
+
+
+@frozen(kw_only=True)
+class Settings:
+    """Everything a ``Walletcare`` needs to know that is not code."""
+
+    storage_url: str = field(default=DEFAULT_STORAGE_URL, validator=_storage_url)
+    zone: str = field(default="UTC", validator=_zone)
+    retry: RetryPolicy = field(factory=RetryPolicy)
+    delivery_timeout: timedelta = field(default=timedelta(seconds=30), validator=_positive_delta)
+    claim_lease: timedelta = field(default=timedelta(minutes=5), validator=_positive_delta)
+    tick_batch: int = field(default=500, validator=_positive_int)
+    command_retries: int = field(default=5, validator=_positive_int)
+    load_entry_points: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        # A claim that ran out while a slow channel was still sending would let a second
+        # worker send the same message: the lease must outlast the delivery timeout.
+        if self.claim_lease <= self.delivery_timeout:
+            raise ValidationError.of(
+                "claim_lease", "must be longer than delivery_timeout, so a claim outlives a send"
+            )
