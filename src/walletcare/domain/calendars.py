@@ -116,7 +116,7 @@ def _check_country(instance: BusinessCalendar, _: object, country: Any) -> None:
     if country is None:
         return
     try:
-        holiday_data.country_holidays(str(country), subdiv=instance.subdivision, years=[2000])
+        holiday_data.country_holidays(str(country), subdiv=instance.subdivision, years=())
     except NotImplementedError:
         raise ValidationError.of(
             "country", f"{country!r} (subdivision {instance.subdivision!r}) has no holiday data"

@@ -37,11 +37,19 @@ class ActorRole(enum.StrEnum):
     MERCHANT = "merchant"
 
 
+def _role(value: Any) -> ActorRole:
+    try:
+        return ActorRole(value)
+    except ValueError:
+        roles = ", ".join(r.value for r in ActorRole)
+        raise ValidationError.of("role", f"{value!r} is not one of {roles}") from None
+
+
 @frozen
 class Actor:
     """Someone (or something) that acted: a role and an id in the host's own terms."""
 
-    role: ActorRole = field(converter=ActorRole)
+    role: ActorRole = field(converter=_role)
     id: str = field(validator=non_empty)
 
     @classmethod

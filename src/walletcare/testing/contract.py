@@ -1,0 +1,634 @@
+"""``StorageContract`` and ``DeliverContract``: the suites every storage and channel passes.
+
+Subclass in your own tests and provide the fixture::
+
+    class TestMyStorage(StorageContract):
+        @pytest.fixture
+        def storage_factory(self, tmp_path):
+            return lambda: MyStorage(tmp_path / f"{uuid.uuid4().hex}.db")
+
+The contract opens storages through the factory (the state machine needs a fresh one per
+example) and closes them itself.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+
+from walletcare.adapters.memory import MemoryStorage
+from walletcare.errors import ClaimLost, ConcurrencyConflict, ValidationError
+from walletcare.ports import (
+    CancelTimer,
+    Commit,
+    DeliveryReceipt,
+    MessageStatus,
+    NewEvent,
+    OutboundMessage,
+    SetTimer,
+    Storage,
+    StreamSummary,
+    SummaryQuery,
+    Timer,
+)
+
+__all__ = ["StorageContract", "DeliverContract", "T0", "new_event", "message_for"]
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+LEASE = timedelta(minutes=5)
+
+
+def new_event(n: int = 1, kind: str = "test.happened") -> NewEvent:
+    """A small event record whose body names ``n``."""
+    return NewEvent(kind=kind, schema_version=1, at=T0 + timedelta(seconds=n), data=f'{{"n":{n}}}')
+
+
+def message_for(stream_id: str, id: str | None = None, due_at: datetime = T0) -> OutboundMessage:
+    """A pending message on the ``sms`` channel for ``stream_id``."""
+    return OutboundMessage(
+        id=id or uuid.uuid4().hex,
+        stream_id=stream_id,
+        channel="sms",
+        recipient="+4915100000000",
+        template="test.notice",
+        body="Your case was updated.",
+        due_at=due_at,
+    )
+
+
+def summary_for(stream_id: str, **changes: object) -> StreamSummary:
+    """A summary row for ``stream_id`` with ``changes`` applied."""
+    base = StreamSummary(
+        stream_id=stream_id,
+        kind="complaint",
+        status="received",
+        customer_id="cust-1",
+        category="fees",
+        opened_at=T0,
+        updated_at=T0,
+    )
+    return attrs.evolve(base, **changes)  # type: ignore[arg-type]
+
+
+class StorageContract:
+    """Behaviour every ``Storage`` must show; memory's is the reference."""
+
+    @pytest.fixture
+    def storage_factory(self) -> Callable[[], Storage]:
+        """Return a callable opening a fresh, empty storage. Override this."""
+        raise NotImplementedError("a StorageContract subclass must provide storage_factory")
+
+    @pytest.fixture
+    def storage(self, storage_factory: Callable[[], Storage]) -> Iterator[Storage]:
+        """A fresh storage, closed after the test."""
+        opened = storage_factory()
+        yield opened
+        opened.close()
+
+    # -- streams ---------------------------------------------------------------------------
+    def test_append_then_read_stream_in_order(self, storage: Storage) -> None:
+        """Appended events come back in order with versions from 1 and rising positions."""
+        storage.append(
+            Commit(stream_id="s1", expected_version=0, events=[new_event(1), new_event(2)])
+        )
+        storage.append(Commit(stream_id="s1", expected_version=2, events=[new_event(3)]))
+        events = storage.read_stream("s1")
+        assert [e.stream_version for e in events] == [1, 2, 3]
+        assert [e.data for e in events] == ['{"n":1}', '{"n":2}', '{"n":3}']
+        assert events[0].position < events[1].position < events[2].position
+        assert storage.stream_version("s1") == 3
+        assert [e.stream_version for e in storage.read_stream("s1", after_version=2)] == [3]
+
+    def test_times_come_back_aware_and_exact(self, storage: Storage) -> None:
+        """Event instants keep microseconds and come back timezone-aware, equal to what went in."""
+        at = datetime(2026, 7, 1, 12, 0, 0, 123456, tzinfo=UTC)
+        storage.append(
+            Commit(stream_id="s", expected_version=0, events=[attrs.evolve(new_event(), at=at)])
+        )
+        (stored,) = storage.read_stream("s")
+        assert stored.at == at
+        assert stored.at.utcoffset() is not None
+
+    def test_unknown_stream_is_empty(self, storage: Storage) -> None:
+        """A stream never written reads as empty at version 0."""
+        assert storage.read_stream("nope") == []
+        assert storage.stream_version("nope") == 0
+        assert storage.get_summary("nope") is None
+
+    def test_stale_expected_version_conflicts_and_writes_nothing(self, storage: Storage) -> None:
+        """A commit on a stale version raises ConcurrencyConflict and leaves no trace."""
+        storage.append(Commit(stream_id="s", expected_version=0, events=[new_event(1)]))
+        stale = Commit(
+            stream_id="s",
+            expected_version=0,
+            events=[new_event(2)],
+            timers=[SetTimer(name="t", due_at=T0)],
+            messages=[message_for("s", "m-stale")],
+            summary=summary_for("s"),
+        )
+        with pytest.raises(ConcurrencyConflict):
+            storage.append(stale)
+        assert len(storage.read_stream("s")) == 1
+        assert storage.get_timers("s") == []
+        assert storage.get_message("m-stale") is None
+        assert storage.get_summary("s") is None
+
+    def test_duplicate_message_id_refuses_whole_commit(self, storage: Storage) -> None:
+        """Reusing a message id is a ValidationError and the commit's events are not written."""
+        storage.append(Commit(stream_id="s", expected_version=0, messages=[message_for("s", "m1")]))
+        with pytest.raises(ValidationError):
+            storage.append(
+                Commit(
+                    stream_id="s",
+                    expected_version=0,
+                    events=[new_event()],
+                    messages=[message_for("s", "m1")],
+                )
+            )
+        assert storage.read_stream("s") == []
+
+    def test_read_all_pages_by_position(self, storage: Storage) -> None:
+        """read_all returns every stream's events after a position, in position order."""
+        storage.append(Commit(stream_id="a", expected_version=0, events=[new_event(1)]))
+        storage.append(
+            Commit(stream_id="b", expected_version=0, events=[new_event(2), new_event(3)])
+        )
+        storage.append(Commit(stream_id="a", expected_version=1, events=[new_event(4)]))
+        everything = storage.read_all()
+        assert [e.data for e in everything] == ['{"n":1}', '{"n":2}', '{"n":3}', '{"n":4}']
+        page = storage.read_all(everything[0].position, limit=2)
+        assert [e.data for e in page] == ['{"n":2}', '{"n":3}']
+        assert storage.read_all(everything[-1].position) == []
+
+    def test_concurrent_writers_lose_nothing(self, storage: Storage) -> None:
+        """Threads appending to one stream with retry on conflict all land, versions dense."""
+        per_thread, threads = 15, 4
+
+        def writer() -> None:
+            for _ in range(per_thread):
+                while True:
+                    version = storage.stream_version("shared")
+                    try:
+                        storage.append(
+                            Commit(
+                                stream_id="shared", expected_version=version, events=[new_event()]
+                            )
+                        )
+                        break
+                    except ConcurrencyConflict:
+                        continue
+
+        workers = [threading.Thread(target=writer) for _ in range(threads)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        versions = [e.stream_version for e in storage.read_stream("shared")]
+        assert versions == list(range(1, per_thread * threads + 1))
+
+    # -- summaries -------------------------------------------------------------------------
+    def test_summaries_filter_and_order(self, storage: Storage) -> None:
+        """Summaries are filtered by every field and ordered by opening time, then id."""
+        rows = [
+            summary_for("c", opened_at=T0 + timedelta(hours=2), status="resolved"),
+            summary_for("a", opened_at=T0, assignee="agent-7"),
+            summary_for(
+                "b", opened_at=T0 + timedelta(hours=1), customer_id="cust-2", category="security"
+            ),
+        ]
+        for row in rows:
+            storage.append(
+                Commit(
+                    stream_id=row.stream_id, expected_version=0, events=[new_event()], summary=row
+                )
+            )
+
+        def ids(query: SummaryQuery) -> list[str]:
+            return [s.stream_id for s in storage.list_summaries(query)]
+
+        assert ids(SummaryQuery()) == ["a", "b", "c"]
+        assert ids(SummaryQuery(status=["resolved"])) == ["c"]
+        assert ids(SummaryQuery(status=["received", "resolved"], customer_id="cust-1")) == [
+            "a",
+            "c",
+        ]
+        assert ids(SummaryQuery(category="security")) == ["b"]
+        assert ids(SummaryQuery(assignee="agent-7")) == ["a"]
+        assert ids(SummaryQuery(opened_before=T0 + timedelta(hours=1))) == ["a"]
+        assert ids(SummaryQuery(opened_after=T0 + timedelta(hours=1))) == ["b", "c"]
+        assert ids(SummaryQuery(kind="dispute")) == []
+        assert ids(SummaryQuery(limit=1, offset=1)) == ["b"]
+        summary = storage.get_summary("a")
+        assert summary is not None and summary.version == 1 and summary.opened_at == T0
+
+    def test_summary_follows_latest_commit(self, storage: Storage) -> None:
+        """A later commit's summary replaces the earlier one and carries the new version."""
+        storage.append(
+            Commit(
+                stream_id="s", expected_version=0, events=[new_event()], summary=summary_for("s")
+            )
+        )
+        storage.append(
+            Commit(
+                stream_id="s",
+                expected_version=1,
+                events=[new_event()],
+                summary=summary_for("s", status="closed"),
+            )
+        )
+        summary = storage.get_summary("s")
+        assert summary is not None and summary.status == "closed" and summary.version == 2
+
+    # -- timers ----------------------------------------------------------------------------
+    def test_timers_set_replace_cancel(self, storage: Storage) -> None:
+        """Setting a timer twice replaces it; cancelling removes it; other names are untouched."""
+        storage.append(
+            Commit(stream_id="s", expected_version=0, timers=[SetTimer(name="a", due_at=T0)])
+        )
+        storage.append(
+            Commit(
+                stream_id="s",
+                expected_version=0,
+                timers=[
+                    SetTimer(name="a", due_at=T0 + timedelta(hours=1), payload='{"x":1}'),
+                    SetTimer(name="b", due_at=T0),
+                ],
+            )
+        )
+        timers = {t.name: t for t in storage.get_timers("s")}
+        assert timers["a"].due_at == T0 + timedelta(hours=1) and timers["a"].payload == '{"x":1}'
+        storage.append(Commit(stream_id="s", expected_version=0, timers=[CancelTimer(name="b")]))
+        assert [t.name for t in storage.get_timers("s")] == ["a"]
+
+    def test_due_timers_claimed_once_earliest_first(self, storage: Storage) -> None:
+        """Due timers come earliest first; a claimed one is not claimable again within its lease."""
+        for i, name in enumerate(["late", "early", "future"]):
+            due = {
+                "late": T0 + timedelta(minutes=2),
+                "early": T0,
+                "future": T0 + timedelta(days=1),
+            }[name]
+            storage.append(
+                Commit(
+                    stream_id=f"s{i}", expected_version=0, timers=[SetTimer(name=name, due_at=due)]
+                )
+            )
+        now = T0 + timedelta(minutes=10)
+        claimed = storage.claim_due_timers(now, 10, LEASE)
+        assert [t.name for t in claimed] == ["early", "late"]
+        assert all(t.token for t in claimed)
+        assert storage.claim_due_timers(now, 10, LEASE) == []
+        again = storage.claim_due_timers(now + LEASE, 10, LEASE)
+        assert sorted(t.name for t in again) == ["early", "late"]
+
+    def test_claim_respects_limit(self, storage: Storage) -> None:
+        """No more than ``limit`` timers are claimed at once."""
+        for i in range(5):
+            storage.append(
+                Commit(
+                    stream_id=f"s{i}", expected_version=0, timers=[SetTimer(name="t", due_at=T0)]
+                )
+            )
+        assert len(storage.claim_due_timers(T0, 3, LEASE)) == 3
+        assert len(storage.claim_due_timers(T0, 3, LEASE)) == 2
+
+    def test_consuming_a_held_timer_removes_it_with_the_commit(self, storage: Storage) -> None:
+        """A commit that consumes its claimed timer deletes it atomically with its events."""
+        storage.append(
+            Commit(stream_id="s", expected_version=0, timers=[SetTimer(name="t", due_at=T0)])
+        )
+        (timer,) = storage.claim_due_timers(T0, 10, LEASE)
+        storage.append(
+            Commit(
+                stream_id="s",
+                expected_version=0,
+                events=[new_event()],
+                consumes=("t", timer.token or ""),
+            )
+        )
+        assert storage.get_timers("s") == []
+        assert storage.claim_due_timers(T0 + 2 * LEASE, 10, LEASE) == []
+
+    def test_consuming_a_lost_claim_fails_and_writes_nothing(self, storage: Storage) -> None:
+        """A claim overtaken by a re-claim cannot fire: ClaimLost, and no events are written."""
+        storage.append(
+            Commit(stream_id="s", expected_version=0, timers=[SetTimer(name="t", due_at=T0)])
+        )
+        (first,) = storage.claim_due_timers(T0, 10, LEASE)
+        (second,) = storage.claim_due_timers(T0 + LEASE, 10, LEASE)
+        with pytest.raises(ClaimLost):
+            storage.append(
+                Commit(
+                    stream_id="s",
+                    expected_version=0,
+                    events=[new_event()],
+                    consumes=("t", first.token or ""),
+                )
+            )
+        assert storage.read_stream("s") == []
+        storage.append(
+            Commit(
+                stream_id="s",
+                expected_version=0,
+                events=[new_event()],
+                consumes=("t", second.token or ""),
+            )
+        )
+        assert storage.get_timers("s") == []
+
+    def test_rearmed_timer_invalidates_claim(self, storage: Storage) -> None:
+        """Re-arming a claimed timer makes the old claim unable to fire it."""
+        storage.append(
+            Commit(stream_id="s", expected_version=0, timers=[SetTimer(name="t", due_at=T0)])
+        )
+        (claimed,) = storage.claim_due_timers(T0, 10, LEASE)
+        storage.append(
+            Commit(
+                stream_id="s",
+                expected_version=0,
+                events=[new_event()],
+                timers=[SetTimer(name="t", due_at=T0 + timedelta(hours=1))],
+            )
+        )
+        with pytest.raises(ClaimLost):
+            storage.append(
+                Commit(stream_id="s", expected_version=1, consumes=("t", claimed.token or ""))
+            )
+        assert [t.due_at for t in storage.get_timers("s")] == [T0 + timedelta(hours=1)]
+
+    def test_released_timer_is_due_again(self, storage: Storage) -> None:
+        """A released claim makes the timer claimable at the retry time, and not before."""
+        storage.append(
+            Commit(stream_id="s", expected_version=0, timers=[SetTimer(name="t", due_at=T0)])
+        )
+        (claimed,) = storage.claim_due_timers(T0, 10, LEASE)
+        assert storage.release_timer(claimed, T0 + timedelta(minutes=1))
+        assert not storage.release_timer(claimed, T0)
+        assert storage.claim_due_timers(T0 + timedelta(seconds=30), 10, LEASE) == []
+        assert len(storage.claim_due_timers(T0 + timedelta(minutes=1), 10, LEASE)) == 1
+
+    # -- outbox ----------------------------------------------------------------------------
+    def test_messages_claim_settle_and_dead_letter(self, storage: Storage) -> None:
+        """Messages are claimed when due, settled by the claim holder, and dead ones retried."""
+        storage.append(
+            Commit(
+                stream_id="s",
+                expected_version=0,
+                messages=[
+                    message_for("s", "m1"),
+                    message_for("s", "m2", due_at=T0 + timedelta(hours=1)),
+                ],
+            )
+        )
+        (m1,) = storage.claim_due_messages(T0, 10, LEASE)
+        assert m1.id == "m1" and m1.token
+        assert storage.claim_due_messages(T0, 10, LEASE) == []
+        assert storage.settle_message(
+            m1, status=MessageStatus.DEAD, attempts=3, due_at=T0, error="no route"
+        )
+        assert not storage.settle_message(m1, status=MessageStatus.DELIVERED, attempts=4, due_at=T0)
+        dead = storage.list_messages(MessageStatus.DEAD)
+        assert [(m.id, m.attempts, m.last_error) for m in dead] == [("m1", 3, "no route")]
+        assert [m.id for m in storage.claim_due_messages(T0 + timedelta(hours=1), 10, LEASE)] == [
+            "m2"
+        ]
+        assert storage.retry_message("m1", T0 + timedelta(hours=2))
+        assert not storage.retry_message("m2", T0)
+        claimed = storage.claim_due_messages(T0 + timedelta(hours=2), 10, LEASE)
+        (again,) = [m for m in claimed if m.id == "m1"]
+        assert again.attempts == 0
+        assert storage.settle_message(again, status=MessageStatus.DELIVERED, attempts=1, due_at=T0)
+        delivered = storage.get_message("m1")
+        assert delivered is not None and delivered.status is MessageStatus.DELIVERED
+
+    def test_pending_retry_waits_for_its_due_time(self, storage: Storage) -> None:
+        """A message settled as pending with a later due time is not claimable before it."""
+        storage.append(Commit(stream_id="s", expected_version=0, messages=[message_for("s", "m")]))
+        (m,) = storage.claim_due_messages(T0, 10, LEASE)
+        later = T0 + timedelta(minutes=1)
+        assert storage.settle_message(
+            m, status=MessageStatus.PENDING, attempts=1, due_at=later, error="busy"
+        )
+        assert storage.claim_due_messages(T0 + timedelta(seconds=59), 10, LEASE) == []
+        (m,) = storage.claim_due_messages(later, 10, LEASE)
+        assert m.attempts == 1 and m.last_error == "busy"
+
+    def test_expired_message_claim_is_lost(self, storage: Storage) -> None:
+        """After its lease runs out another worker may claim; the first can no longer settle."""
+        storage.append(Commit(stream_id="s", expected_version=0, messages=[message_for("s", "m")]))
+        (first,) = storage.claim_due_messages(T0, 10, LEASE)
+        (second,) = storage.claim_due_messages(T0 + LEASE, 10, LEASE)
+        assert not storage.settle_message(
+            first, status=MessageStatus.DELIVERED, attempts=1, due_at=T0
+        )
+        assert storage.settle_message(second, status=MessageStatus.DELIVERED, attempts=1, due_at=T0)
+
+    def test_message_for_another_stream_is_refused(self, storage: Storage) -> None:
+        """A commit may only queue messages of its own stream."""
+        with pytest.raises(ValidationError):
+            storage.append(
+                Commit(
+                    stream_id="s",
+                    expected_version=0,
+                    events=[new_event()],
+                    messages=[message_for("other")],
+                )
+            )
+        assert storage.read_stream("s") == []
+
+    # -- against the reference -------------------------------------------------------------
+    state_machine_examples = 25
+
+    def test_behaves_like_memory(self, storage_factory: Callable[[], Storage]) -> None:
+        """Random operations give the same answers as memory:// (a hypothesis state machine)."""
+        run_state_machine_as_test(
+            _against_memory(storage_factory),
+            settings=settings(
+                max_examples=self.state_machine_examples,
+                stateful_step_count=30,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+
+
+_STREAMS = st.sampled_from(["s1", "s2", "s3"])
+_NAMES = st.sampled_from(["ack", "resolve"])
+_OFFSETS = st.integers(min_value=0, max_value=120).map(lambda m: T0 + timedelta(minutes=m))
+
+
+def _against_memory(storage_factory: Callable[[], Storage]) -> type[RuleBasedStateMachine]:
+    class AgainstMemory(RuleBasedStateMachine):
+        """Drives the storage under test and memory:// with the same operations."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.real = storage_factory()
+            self.model = MemoryStorage()
+            self.counter = 0
+            self.claims: dict[tuple[str, str], tuple[str, str]] = {}
+
+        @initialize()
+        def start(self) -> None:
+            self.counter = 0
+
+        def both(self, fn: Callable[[Storage], object]) -> tuple[object, object]:
+            results = []
+            for target in (self.real, self.model):
+                try:
+                    results.append(("ok", fn(target)))
+                except (ConcurrencyConflict, ValidationError) as exc:
+                    results.append(("error", type(exc).__name__))
+            return results[0], results[1]
+
+        @rule(
+            stream=_STREAMS,
+            n=st.integers(0, 3),
+            stale=st.booleans(),
+            timer=st.none() | _NAMES,
+            due=_OFFSETS,
+            msg=st.booleans(),
+        )
+        def append(  # noqa: PLR0917 (hypothesis passes rule arguments by name)
+            self, stream: str, n: int, stale: bool, timer: str | None, due: datetime, msg: bool
+        ) -> None:
+            version = self.model.stream_version(stream) - (1 if stale else 0)
+            self.counter += 1
+            commit = Commit(
+                stream_id=stream,
+                expected_version=version,
+                events=[new_event(self.counter * 10 + i) for i in range(n)],
+                timers=[SetTimer(name=timer, due_at=due)] if timer else [],
+                messages=[message_for(stream, f"m{self.counter}", due)] if msg else [],
+                summary=summary_for(stream, status=f"v{version + n}"),
+            )
+            real, model = self.both(
+                lambda s: [(e.stream_version, e.data) for e in s.append(commit)]
+            )
+            assert real == model
+
+        @rule(stream=_STREAMS, name=_NAMES)
+        def cancel(self, stream: str, name: str) -> None:
+            version = self.model.stream_version(stream)
+            commit = Commit(
+                stream_id=stream, expected_version=version, timers=[CancelTimer(name=name)]
+            )
+            real, model = self.both(lambda s: s.append(commit))
+            assert real == model
+
+        @rule(now=_OFFSETS)
+        def claim_and_fire(self, now: datetime) -> None:
+            real = self.real.claim_due_timers(now, 100, LEASE)
+            model = self.model.claim_due_timers(now, 100, LEASE)
+
+            def key(t: Timer) -> tuple[datetime, str, str]:
+                return (t.due_at, t.stream_id, t.name)
+
+            assert [key(t) for t in real] == [key(t) for t in model]
+            for r, m in zip(real, model, strict=True):
+                for storage, timer in ((self.real, r), (self.model, m)):
+                    storage.append(
+                        Commit(
+                            stream_id=timer.stream_id,
+                            expected_version=storage.stream_version(timer.stream_id),
+                            events=[new_event(0, kind="timer.fired")],
+                            consumes=(timer.name, timer.token or ""),
+                        )
+                    )
+
+        @rule(now=_OFFSETS, deliver=st.booleans())
+        def drain(self, now: datetime, deliver: bool) -> None:
+            real = self.real.claim_due_messages(now, 100, LEASE)
+            model = self.model.claim_due_messages(now, 100, LEASE)
+            assert [m.id for m in real] == [m.id for m in model]
+            status = MessageStatus.DELIVERED if deliver else MessageStatus.DEAD
+            for storage, messages in ((self.real, real), (self.model, model)):
+                for message in messages:
+                    assert storage.settle_message(message, status=status, attempts=1, due_at=now)
+
+        @invariant()
+        def same_state(self) -> None:
+            for stream in ("s1", "s2", "s3"):
+                assert self.real.stream_version(stream) == self.model.stream_version(stream)
+                assert [e.data for e in self.real.read_stream(stream)] == [
+                    e.data for e in self.model.read_stream(stream)
+                ]
+                assert [(t.name, t.due_at) for t in self.real.get_timers(stream)] == [
+                    (t.name, t.due_at) for t in self.model.get_timers(stream)
+                ]
+                assert self.real.get_summary(stream) == self.model.get_summary(stream)
+            assert [(e.stream_id, e.stream_version) for e in self.real.read_all()] == [
+                (e.stream_id, e.stream_version) for e in self.model.read_all()
+            ]
+            for status in MessageStatus:
+                assert [m.id for m in self.real.list_messages(status)] == [
+                    m.id for m in self.model.list_messages(status)
+                ]
+
+        def teardown(self) -> None:
+            self.real.close()
+            self.model.close()
+
+    return AgainstMemory
+
+
+class DeliverContract:
+    """Behaviour every channel plugin must show. Provide ``channel_plugin`` and ``channel``."""
+
+    @pytest.fixture
+    def channel_plugin(self) -> object:
+        """Return the plugin object under test. Override this."""
+        raise NotImplementedError("a DeliverContract subclass must provide channel_plugin")
+
+    @pytest.fixture
+    def channel(self) -> str:
+        """Return a channel the plugin serves. Override this."""
+        raise NotImplementedError("a DeliverContract subclass must provide channel")
+
+    @pytest.fixture
+    def message(self, channel: str) -> OutboundMessage:
+        """A message on the plugin's channel."""
+        return attrs.evolve(message_for("case-1"), channel=channel)
+
+    def _deliver(self, plugin: object, message: OutboundMessage) -> DeliveryReceipt | None:
+        result: DeliveryReceipt | None = plugin.walletcare_deliver(message=message)  # type: ignore[attr-defined]
+        return result
+
+    def test_receipt_names_the_message(
+        self, channel_plugin: object, message: OutboundMessage
+    ) -> None:
+        """A delivered message's receipt carries its id and channel."""
+        receipt = self._deliver(channel_plugin, message)
+        assert isinstance(receipt, DeliveryReceipt)
+        assert receipt.message_id == message.id
+        assert receipt.channel == message.channel
+
+    def test_other_channels_are_declined_with_none(
+        self, channel_plugin: object, message: OutboundMessage
+    ) -> None:
+        """A channel the plugin does not serve gets None, not an error."""
+        foreign = attrs.evolve(message, channel=f"not-{message.channel}-{uuid.uuid4().hex[:6]}")
+        assert self._deliver(channel_plugin, foreign) is None
+
+    def test_same_id_again_is_accepted(
+        self, channel_plugin: object, message: OutboundMessage
+    ) -> None:
+        """Offering the same message id twice (a retry after a timeout) is answered, not refused."""
+        first = self._deliver(channel_plugin, message)
+        second = self._deliver(channel_plugin, message)
+        assert first is not None and second is not None
+        assert second.message_id == message.id
