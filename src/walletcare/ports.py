@@ -87,7 +87,8 @@ TimerChange = SetTimer | CancelTimer
 
 @frozen(kw_only=True)
 class Timer:
-    """An armed timer; ``token`` is set while a worker holds it claimed."""
+    """An armed timer; ``generation`` is the stream version that armed it; ``token`` is set
+    while a worker holds it claimed."""
 
     stream_id: str
     name: str

@@ -102,7 +102,6 @@ class MemoryStorage:
         self._timer_queue: _DueQueue[tuple[str, str]] = _DueQueue()
         self._messages: dict[str, OutboundMessage] = {}
         self._message_queue: _DueQueue[str] = _DueQueue()
-        self._generation = itertools.count(1)
 
     def append(self, commit: Commit) -> list[StoredEvent]:
         with self._lock:
@@ -145,7 +144,7 @@ class MemoryStorage:
                         name=change.name,
                         due_at=due,
                         payload=change.payload,
-                        generation=next(self._generation),
+                        generation=len(self._streams[commit.stream_id]),
                     )
                     self._timer_queue.put(key, due)
                 elif isinstance(change, CancelTimer):

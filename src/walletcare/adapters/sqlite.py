@@ -106,8 +106,6 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     );
     CREATE INDEX outbox_by_ready ON outbox (ready_us) WHERE status = 'pending';
     CREATE INDEX outbox_by_status ON outbox (status, due_us);
-    CREATE TABLE generation (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
-    INSERT INTO generation VALUES (1, 0);
     """,
 )
 
@@ -206,6 +204,7 @@ class SQLiteStorage:
             )
         self.path = path
         self._lock = threading.RLock()
+        self._insert_sql: dict[int, str] = {}
         try:
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -215,7 +214,6 @@ class SQLiteStorage:
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute(f"PRAGMA synchronous = {mode}")
-            self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open SQLite storage at {path!r}: {exc}") from exc
@@ -294,32 +292,7 @@ class SQLiteStorage:
                     raise ClaimLost(
                         f"timer {name!r} of {stream_id!r} is no longer held by this claim"
                     )
-            stored = []
-            for offset, event in enumerate(commit.events, start=1):
-                at_us = to_us(event.at)
-                cursor = db.execute(
-                    "INSERT INTO events (stream_id, version, kind, schema_version, at_us, data) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        stream_id,
-                        version + offset,
-                        event.kind,
-                        event.schema_version,
-                        at_us,
-                        event.data,
-                    ),
-                )
-                stored.append(
-                    StoredEvent(
-                        stream_id=stream_id,
-                        stream_version=version + offset,
-                        position=cursor.lastrowid or 0,
-                        kind=event.kind,
-                        schema_version=event.schema_version,
-                        at=from_us(at_us),
-                        data=event.data,
-                    )
-                )
+            stored = self._insert_events(db, stream_id, version, commit) if commit.events else []
             new_version = version + len(stored)
             summary = commit.summary
             if summary is None:
@@ -348,7 +321,7 @@ class SQLiteStorage:
                     ),
                 )
             if commit.timers:
-                self._change_timers(db, stream_id, commit)
+                self._change_timers(db, stream_id, new_version, commit)
             for i, message in enumerate(commit.messages):
                 if message.stream_id != stream_id:
                     raise ValidationError.of(
@@ -382,12 +355,44 @@ class SQLiteStorage:
                     ) from None
         return stored
 
-    def _change_timers(self, db: sqlite3.Connection, stream_id: str, commit: Commit) -> None:
+    def _insert_events(
+        self, db: sqlite3.Connection, stream_id: str, version: int, commit: Commit
+    ) -> list[StoredEvent]:
+        """All of a commit's events in one multi-row INSERT, positions read back by RETURNING."""
+        count = len(commit.events)
+        sql = self._insert_sql.get(count)
+        if sql is None:
+            rows = ", ".join(["(?, ?, ?, ?, ?, ?)"] * count)
+            sql = (
+                "INSERT INTO events (stream_id, version, kind, schema_version, at_us, data) "
+                f"VALUES {rows} RETURNING position"
+            )
+            self._insert_sql[count] = sql
+        args: list[Any] = []
+        for offset, event in enumerate(commit.events, start=1):
+            args += (stream_id, version + offset, event.kind, event.schema_version)
+            args += (to_us(event.at), event.data)
+        positions = sorted(row[0] for row in db.execute(sql, args).fetchall())
+        return [
+            StoredEvent(
+                stream_id=stream_id,
+                stream_version=version + offset,
+                position=position,
+                kind=event.kind,
+                schema_version=event.schema_version,
+                at=event.at.astimezone(UTC),
+                data=event.data,
+            )
+            for offset, (event, position) in enumerate(
+                zip(commit.events, positions, strict=True), start=1
+            )
+        ]
+
+    def _change_timers(
+        self, db: sqlite3.Connection, stream_id: str, generation: int, commit: Commit
+    ) -> None:
         for change in commit.timers:
             if isinstance(change, SetTimer):
-                generation = db.execute(
-                    "UPDATE generation SET value = value + 1 WHERE id = 1 RETURNING value"
-                ).fetchone()[0]
                 due_us = to_us(change.due_at)
                 db.execute(
                     "INSERT OR REPLACE INTO timers (stream_id, name, due_us, ready_us, payload, "

@@ -17,14 +17,16 @@ __all__ = ["ActorRole", "Actor", "Event", "aware", "non_empty", "SYSTEM"]
 
 def aware(_: object, attribute: Any, value: Any) -> None:
     """attrs validator: the value must be a timezone-aware datetime."""
-    require_aware(value, getattr(attribute, "name", "at"))
+    if type(value) is not datetime or value.tzinfo is None:
+        require_aware(value, getattr(attribute, "name", "at"))
 
 
 def non_empty(_: object, attribute: Any, value: Any) -> None:
     """attrs validator: the value must be a non-blank string."""
-    name = getattr(attribute, "name", "value")
+    if type(value) is str and value and not value[0].isspace():
+        return
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError.of(name, "must be a non-empty string")
+        raise ValidationError.of(getattr(attribute, "name", "value"), "must be a non-empty string")
 
 
 class ActorRole(enum.StrEnum):

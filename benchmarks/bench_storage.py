@@ -1,0 +1,142 @@
+"""One command (5 events + 1 timer + 1 message) appended through walletcare's SQLite storage.
+
+Compared in the same run with the same rows, in the same tables and indexes, written by plain
+sqlite3 statements at the same durability,
+and with the eventsourcing library's SQLite recorder (5 events only: it has no timers or
+outbox) where it is installed. Run: ``python benchmarks/bench_storage.py [commands]``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+import tempfile
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from _timing import best_rate
+
+from walletcare.adapters.sqlite import MIGRATIONS, SQLiteStorage, to_us
+from walletcare.ports import Commit, NewEvent, OutboundMessage, SetTimer
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+BODY = json.dumps({"by": {"role": "staff", "id": "agent-1"}, "note": "x" * 80})
+
+
+def walletcare_commands(path: str, synchronous: str, count: int) -> None:
+    storage = SQLiteStorage(path, synchronous=synchronous)
+    events = [
+        NewEvent(kind="complaint.noted", schema_version=1, at=T0, data=BODY) for _ in range(5)
+    ]
+    for i in range(count):
+        stream = f"case-{i}"
+        storage.append(
+            Commit(
+                stream_id=stream,
+                expected_version=0,
+                events=events,
+                timers=[SetTimer(name="sla:ack", due_at=T0)],
+                messages=[
+                    OutboundMessage(
+                        id=f"m-{i}",
+                        stream_id=stream,
+                        channel="sms",
+                        recipient="+1",
+                        template="t",
+                        body="b",
+                        due_at=T0,
+                    )
+                ],
+            )
+        )
+    storage.close()
+
+
+def raw_sqlite(path: str, synchronous: str, count: int) -> None:
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute(f"PRAGMA synchronous = {synchronous}")
+    # The same tables and indexes walletcare keeps (due-time lookups need them), written by hand.
+    db.executescript(MIGRATIONS[0])
+    at = to_us(T0)
+    for i in range(count):
+        stream = f"case-{i}"
+        db.execute("BEGIN IMMEDIATE")
+        row = db.execute("SELECT version FROM streams WHERE stream_id = ?", (stream,)).fetchone()
+        version = row[0] if row else 0
+        for n in range(1, 6):
+            db.execute(
+                "INSERT INTO events (stream_id, version, kind, schema_version, at_us, data) VALUES (?, ?, ?, ?, ?, ?)",
+                (stream, version + n, "complaint.noted", 1, at, BODY),
+            )
+        db.execute(
+            "INSERT INTO streams (stream_id, version) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version",
+            (stream, version + 5),
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO timers VALUES (?, ?, ?, ?, ?, ?, NULL)",
+            (stream, "sla:ack", at, at, "{}", version + 5),
+        )
+        db.execute(
+            "INSERT INTO outbox VALUES (?, ?, ?, ?, ?, '', ?, 'en', '{}', ?, ?, 0, 'pending', '', NULL)",
+            (f"m-{i}", stream, "sms", "+1", "t", "b", at, at),
+        )
+        db.execute("COMMIT")
+    db.close()
+
+
+def eventsourcing_recorder(path: str, synchronous: str, count: int) -> None:
+    from eventsourcing.persistence import StoredEvent
+    from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
+
+    datastore = SQLiteDatastore(db_name=path)
+    recorder = SQLiteApplicationRecorder(datastore)
+    recorder.create_table()
+    state = BODY.encode()
+    for _ in range(count):
+        originator = uuid.uuid4()
+        recorder.insert_events(
+            [
+                StoredEvent(
+                    originator_id=originator,
+                    originator_version=n,
+                    topic="complaint:Noted",
+                    state=state,
+                )
+                for n in range(1, 6)
+            ]
+        )
+    datastore.close()
+
+
+def measure(fn, synchronous: str, count: int) -> float:  # type: ignore[no-untyped-def]
+    def run(n: int) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            fn(str(Path(tmp) / "bench.db"), synchronous, n)
+
+    return best_rate(run, count, rounds=3)
+
+
+def main(count: int) -> None:
+    try:
+        import eventsourcing  # noqa: F401
+
+        peers = True
+    except ImportError:
+        peers = False
+    print(f"bench_storage: {count} commands of 5 events + 1 timer + 1 message, best of 3")
+    for synchronous in ("NORMAL", "FULL"):
+        wc = measure(walletcare_commands, synchronous, count)
+        raw = measure(raw_sqlite, synchronous, count)
+        line = f"  synchronous={synchronous:<6} walletcare {wc:8.0f}/s  raw sqlite3 {raw:8.0f}/s  walletcare/raw {wc / raw:5.2f}"
+        if peers:
+            es = measure(eventsourcing_recorder, synchronous, count)
+            line += f"  eventsourcing (5 events only) {es:8.0f}/s  walletcare/eventsourcing {wc / es:5.2f}"
+        print(line)
+    print("  goal: walletcare/raw >= 0.80 and walletcare/eventsourcing > 1")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)

@@ -1,0 +1,141 @@
+"""Child processes for the crash and concurrency tests (run as scripts, not collected)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from attrs import frozen
+
+from walletcare import Actor, Event, Settings, Walletcare, hookimpl
+from walletcare.adapters.sqlite import SQLiteStorage
+from walletcare.errors import ConcurrencyConflict
+from walletcare.ports import Commit, DeliveryReceipt, NewEvent, OutboundMessage, SetTimer, Timer
+from walletcare.services.commands import Decision
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def crash_loop(db: str, tag: str) -> None:
+    """Append 5 events + 1 timer + 1 message per command forever, printing each acknowledged tag."""
+    storage = SQLiteStorage(db)
+    i = 0
+    while True:
+        name = f"{tag}-{i}"
+        stream = f"stream-{i % 7}"
+        while True:
+            version = storage.stream_version(stream)
+            try:
+                storage.append(
+                    Commit(
+                        stream_id=stream,
+                        expected_version=version,
+                        events=[
+                            NewEvent(
+                                kind="crash.step",
+                                schema_version=1,
+                                at=T0,
+                                data=json.dumps({"tag": name, "n": n}),
+                            )
+                            for n in range(5)
+                        ],
+                        timers=[SetTimer(name=f"t:{name}", due_at=T0)],
+                        messages=[
+                            OutboundMessage(
+                                id=name,
+                                stream_id=stream,
+                                channel="sms",
+                                recipient="x",
+                                template="t",
+                                body="b",
+                                due_at=T0,
+                            )
+                        ],
+                    )
+                )
+                break
+            except ConcurrencyConflict:
+                continue
+        print(name, flush=True)
+        i += 1
+
+
+@frozen(kw_only=True)
+class Noted(Event):
+    kind = "race.noted"
+    worker: str
+    n: int
+
+
+@frozen(kw_only=True)
+class Fired(Event):
+    kind = "race.fired"
+    timer: str
+
+
+class FileChannel:
+    """Delivers by appending the message id to this worker's file (no de-duplication: we count)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @hookimpl
+    def walletcare_deliver(self, message: OutboundMessage) -> DeliveryReceipt | None:
+        with self.path.open("a") as out:
+            out.write(message.id + "\n")
+        return DeliveryReceipt(message_id=message.id, channel=message.channel)
+
+
+def race(db: str, worker: str, count: int, out_dir: str) -> None:
+    """Append to shared streams and tick the same storage as the other workers."""
+    app = Walletcare(
+        Settings(storage_url=f"sqlite:///{db}", command_retries=1000, load_entry_points=False),
+        plugins=[FileChannel(Path(out_dir) / f"delivered-{worker}.txt")],
+    )
+
+    def fire(history: Sequence[Event], timer: Timer, now: datetime) -> Decision:
+        return Decision(events=[Fired(at=now, by=Actor("system", worker), timer=timer.name)])
+
+    app.on_timer("race", fire)
+    acked = Path(out_dir) / f"acked-{worker}.txt"
+    for n in range(count):
+        stream = f"case-{n % 4}"
+
+        def decide(
+            history: Sequence[Event], now: datetime, n: int = n, stream: str = stream
+        ) -> Decision:
+            tag = f"{worker}-{n}"
+            return Decision(
+                events=[Noted(at=now, by=Actor("staff", worker), worker=worker, n=n)],
+                timers=[SetTimer(name=f"race:{tag}", due_at=now - timedelta(seconds=1))],
+                messages=[
+                    OutboundMessage(
+                        id=tag,
+                        stream_id=stream,
+                        channel="sms",
+                        recipient="r",
+                        template="t",
+                        body="b",
+                        due_at=now,
+                    )
+                ],
+            )
+
+        app.execute(stream, decide)
+        with acked.open("a") as out:
+            out.write(f"{worker}-{n}\n")
+        if n % 5 == 0:
+            app.tick()
+    for _ in range(20):
+        app.tick()
+    app.close()
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "crash":
+        crash_loop(sys.argv[2], sys.argv[3])
+    else:
+        race(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
