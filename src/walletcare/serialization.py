@@ -49,7 +49,9 @@ def event_types() -> dict[str, type[Event]]:
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
-        if not cls.kind:
+        # attrs replaces a slotted class with a new one; the discarded original lingers in
+        # __subclasses__() until collected and must not count as a second owner of its kind.
+        if not cls.kind or "__attrs_attrs__" not in cls.__dict__:
             continue
         other = found.get(cls.kind)
         if other is not None and other is not cls:
