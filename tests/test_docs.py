@@ -25,14 +25,19 @@ def test_doc_code_blocks_run(page: Path, tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": "__doc__"}
     for block in BLOCK.findall(page.read_text(encoding="utf-8")):
-        exec(compile(block, str(page), "exec"), namespace)  # noqa: S102
+        exec(compile(block, str(page), "exec"), namespace)
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
 def test_examples_run_as_scripts(script: Path, tmp_path: Path) -> None:
     """Each example runs as a script, in a fresh directory, and exits 0."""
     result = subprocess.run(
-        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
 
