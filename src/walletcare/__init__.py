@@ -3,6 +3,21 @@
 from walletcare import errors
 from walletcare.app import SystemClock, TickReport, Walletcare
 from walletcare.domain.calendars import BusinessCalendar
+from walletcare.domain.complaints import (
+    Category,
+    Complaint,
+    ComplaintPolicy,
+    ContactPoint,
+    Direction,
+    DuplicateHandling,
+    EvidenceRef,
+    IntakeChannel,
+    NewComplaint,
+    Outcome,
+    Severity,
+    SeverityPolicy,
+    Status,
+)
 from walletcare.domain.events import Actor, ActorRole, Event
 from walletcare.domain.money import Money
 from walletcare.errors import (
@@ -18,6 +33,7 @@ from walletcare.errors import (
 )
 from walletcare.hookspecs import hookimpl
 from walletcare.ports import DeliveryReceipt, MessageStatus, OutboundMessage
+from walletcare.services.complaints import AuditEntry, ComplaintReceipt, DuplicateComplaint
 from walletcare.settings import RetryPolicy, Settings
 
 __all__ = [
@@ -28,6 +44,22 @@ __all__ = [
     "SystemClock",
     "hookimpl",
     "Money",
+    "NewComplaint",
+    "ContactPoint",
+    "EvidenceRef",
+    "Category",
+    "IntakeChannel",
+    "Status",
+    "Severity",
+    "Outcome",
+    "Direction",
+    "Complaint",
+    "ComplaintPolicy",
+    "SeverityPolicy",
+    "DuplicateHandling",
+    "ComplaintReceipt",
+    "AuditEntry",
+    "DuplicateComplaint",
     "BusinessCalendar",
     "Actor",
     "ActorRole",

@@ -15,6 +15,7 @@ from walletcare.plugins import Plugins, make_plugin_manager
 from walletcare.ports import Clock, MessageStatus, OutboundMessage, Storage, StoredEvent
 from walletcare.serialization import WalletcareConverter, make_converter
 from walletcare.services.commands import CommandRunner, Committed, Decide
+from walletcare.services.complaints import ComplaintService
 from walletcare.services.outbox import Delivery
 from walletcare.services.timers import TimerHandler, Timers
 from walletcare.settings import Settings
@@ -82,6 +83,13 @@ class Walletcare:
             retry=self.settings.retry,
             timeout=self.settings.delivery_timeout,
             lease=self.settings.claim_lease,
+        )
+        self.complaints = ComplaintService(
+            runner=self.commands,
+            storage=self.storage,
+            timers=self.timers,
+            converter=self.converter,
+            policy=self.settings.complaints,
         )
 
     # -- commands --------------------------------------------------------------------------

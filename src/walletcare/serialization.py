@@ -11,6 +11,7 @@ events as a tagged union on ``kind`` with a ``schema_version`` and upcasters fro
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -81,21 +82,31 @@ def _is_set_type(cl: Any) -> bool:
     return origin in (set, frozenset)
 
 
-def _structure_str(value: object, _: object) -> str:
+def _member(value: object, cl: type[Any]) -> Any:
+    try:
+        return cl(value)
+    except ValueError:
+        choices = ", ".join(repr(m.value) for m in cl)
+        raise ValueError(f"{value!r} is not one of {choices}") from None
+
+
+def _structure_str(value: object, cl: type[Any]) -> Any:
+    if cl is not str and issubclass(cl, enum.Enum):
+        return _member(value, cl)
     if not isinstance(value, str):
         raise ValueError(f"must be a string, got {type(value).__name__}")
     return value
 
 
-def _structure_int(value: object, _: object) -> int:
+def _structure_int(value: object, cl: type[Any]) -> Any:
+    if cl is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"must be true or false, got {type(value).__name__}")
+        return value
+    if cl is not int and issubclass(cl, enum.Enum):
+        return _member(value, cl)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"must be an integer, got {type(value).__name__}")
-    return value
-
-
-def _structure_bool(value: object, _: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, got {type(value).__name__}")
     return value
 
 
@@ -211,9 +222,9 @@ class WalletcareConverter(cattrs.Converter):
         self.register_structure_hook(timedelta, lambda v, _: parse_duration(v))
         self.register_unstructure_hook(timedelta, format_duration)
         self.register_unstructure_hook_func(_is_set_type, self._unstructure_set)
+        # Class hooks also catch subclasses (StrEnum, IntEnum, bool), which they dispatch on.
         self.register_structure_hook(str, _structure_str)
         self.register_structure_hook(int, _structure_int)
-        self.register_structure_hook(bool, _structure_bool)
         self._register_calendar()
 
     def _unstructure_set(self, value: frozenset[Any] | set[Any]) -> list[Any]:

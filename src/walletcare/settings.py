@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import field, frozen
 
+from walletcare.domain.complaints.lifecycle import ComplaintPolicy
 from walletcare.errors import ValidationError
 
 __all__ = ["Settings", "RetryPolicy", "DEFAULT_STORAGE_URL"]
@@ -66,6 +67,7 @@ class Settings:
     tick_batch: int = field(default=500, validator=_positive_int)
     command_retries: int = field(default=5, validator=_positive_int)
     load_entry_points: bool = True
+    complaints: ComplaintPolicy = field(factory=ComplaintPolicy)
 
     def __attrs_post_init__(self) -> None:
         # A claim that ran out while a slow channel was still sending would let a second

@@ -1,0 +1,152 @@
+"""What a complaint is made of: categories, channels, statuses, evidence, contacts, outcomes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from attrs import field, frozen
+from attrs.validators import instance_of, optional
+
+from walletcare.domain.events import aware, non_empty
+from walletcare.domain.money import Money
+
+__all__ = [
+    "Category",
+    "IntakeChannel",
+    "Status",
+    "Severity",
+    "Direction",
+    "Outcome",
+    "EvidenceRef",
+    "ContactPoint",
+    "Contact",
+    "Resolution",
+    "OPEN_STATUSES",
+    "OUTBOUND_CHANNELS",
+]
+
+
+class Category(enum.StrEnum):
+    """Why the customer complains (see docs/concepts/complaints.md)."""
+
+    SECURITY = "security"
+    TRANSACTION_FAILURE = "transaction_failure"
+    FEES = "fees"
+    SERVICE = "service"
+    USABILITY = "usability"
+    PRIVACY = "privacy"
+    RECORDS = "records"
+    OTHER = "other"
+
+
+class IntakeChannel(enum.StrEnum):
+    """Where the complaint came in; ``regulator`` is a referral."""
+
+    IN_APP = "in_app"
+    PHONE = "phone"
+    EMAIL = "email"
+    CHAT = "chat"
+    CHATBOT = "chatbot"
+    SOCIAL = "social"
+    REGULATOR = "regulator"
+
+
+class Status(enum.StrEnum):
+    """Where a complaint stands in its lifecycle."""
+
+    RECEIVED = "received"
+    ACKNOWLEDGED = "acknowledged"
+    INVESTIGATING = "investigating"
+    AWAITING_CUSTOMER = "awaiting_customer"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+OPEN_STATUSES = frozenset(
+    {Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.AWAITING_CUSTOMER}
+)
+"""Statuses in which the complaint is still being handled."""
+
+
+class Severity(enum.StrEnum):
+    """How urgent a complaint is; ``rank`` orders them (low 0 ... critical 3)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """Position in the order low < medium < high < critical."""
+        return _SEVERITY_ORDER.index(self)
+
+    def raised(self, steps: int = 1) -> Severity:
+        """This severity moved up ``steps`` levels, capped at critical."""
+        return _SEVERITY_ORDER[min(self.rank + steps, len(_SEVERITY_ORDER) - 1)]
+
+
+_SEVERITY_ORDER = (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
+
+
+class Direction(enum.StrEnum):
+    """Which way a contact went."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class Outcome(enum.StrEnum):
+    """The explicit outcome of a complaint."""
+
+    UPHELD = "upheld"
+    PARTLY_UPHELD = "partly_upheld"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+OUTBOUND_CHANNELS = frozenset({"sms", "email", "push", "in_app", "phone", "post"})
+"""Channels walletcare can queue a message to the customer on."""
+
+
+@frozen(kw_only=True)
+class EvidenceRef:
+    """A reference to evidence kept elsewhere (transaction record, message, file), not the blob."""
+
+    kind: str = field(validator=non_empty)
+    ref: str = field(validator=non_empty)
+    description: str = ""
+
+
+@frozen(kw_only=True)
+class ContactPoint:
+    """How the customer wants to be reached: a channel and an address on it."""
+
+    channel: str = field(validator=non_empty)
+    address: str = field(validator=non_empty)
+
+
+@frozen(kw_only=True)
+class Contact:
+    """One contact with the customer, either way, on any channel."""
+
+    at: datetime = field(validator=aware)
+    channel: str = field(validator=non_empty)
+    direction: Direction
+    summary: str = field(validator=non_empty)
+    message_id: str | None = None
+
+
+def _money_or_none(_: Any, __: Any, value: Any) -> None:
+    optional(instance_of(Money))(_, __, value)
+
+
+@frozen(kw_only=True)
+class Resolution:
+    """How the complaint ended: outcome, remedy (or none) and an explanation the customer reads."""
+
+    outcome: Outcome
+    explanation: str = field(validator=non_empty)
+    remedy: Money | None = field(default=None, validator=_money_or_none)

@@ -1,0 +1,514 @@
+"""The complaint service: what a wallet backend calls, through ``Walletcare.complaints``."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from attrs import frozen
+
+from walletcare.domain import complaints as domain
+from walletcare.domain.complaints import (
+    Complaint,
+    ComplaintPolicy,
+    Direction,
+    DuplicateHandling,
+    EvidenceRef,
+    NewComplaint,
+    Outcome,
+    Severity,
+    Status,
+)
+from walletcare.domain.events import SYSTEM, Actor, Event
+from walletcare.domain.money import Money
+from walletcare.errors import DomainError, NotFound, ValidationError
+from walletcare.ports import (
+    CancelTimer,
+    OutboundMessage,
+    SetTimer,
+    Storage,
+    StreamSummary,
+    SummaryQuery,
+    Timer,
+    TimerChange,
+)
+from walletcare.serialization import WalletcareConverter
+from walletcare.services import notices
+from walletcare.services.commands import CommandRunner, Decision
+from walletcare.services.timers import Timers
+
+__all__ = ["ComplaintService", "ComplaintReceipt", "AuditEntry", "DuplicateComplaint", "KIND"]
+
+KIND = "complaint"
+AUTO_CLOSE = "complaint:auto_close"
+
+StepResult = tuple[list[Event], list[OutboundMessage], list[TimerChange]]
+"""What one complaint command decides: events, messages to send, timer changes."""
+
+
+class DuplicateComplaint(DomainError):
+    """The customer already has an open complaint about the same transaction (refuse policy)."""
+
+    def __init__(self, existing_id: str, transactions: Sequence[str]) -> None:
+        self.existing_id = existing_id
+        super().__init__(
+            f"complaint {existing_id} about {', '.join(transactions)} is still open; "
+            "add to it instead"
+        )
+
+
+@frozen(kw_only=True)
+class ComplaintReceipt:
+    """What intake did: the complaint's id, and whether it was linked to an open one."""
+
+    complaint_id: str
+    linked: bool
+    severity: Severity
+
+
+@frozen(kw_only=True)
+class AuditEntry:
+    """One line of the audit trail: when, who, what, and the event's own details."""
+
+    version: int
+    at: datetime
+    actor: str
+    kind: str
+    details: dict[str, Any]
+
+    @property
+    def line(self) -> str:
+        """The entry as one readable line for an auditor."""
+        shown = ", ".join(
+            f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in self.details.items()
+        )
+        return f"#{self.version} {self.at.isoformat()} {self.actor} {self.kind}" + (
+            f" {shown}" if shown else ""
+        )
+
+
+def _summary(complaint: Complaint) -> StreamSummary:
+    return StreamSummary(
+        stream_id=complaint.id,
+        kind=KIND,
+        status=complaint.status.value,
+        customer_id=complaint.customer_id,
+        category=complaint.category.value,
+        assignee=complaint.assignee,
+        opened_at=complaint.received_at,
+        updated_at=complaint.updated_at,
+    )
+
+
+class ComplaintService:
+    """Opens, moves and reads complaints; every command is one atomic, durable append."""
+
+    def __init__(
+        self,
+        *,
+        runner: CommandRunner,
+        storage: Storage,
+        timers: Timers,
+        converter: WalletcareConverter,
+        policy: ComplaintPolicy,
+    ) -> None:
+        self.runner = runner
+        self.storage = storage
+        self.converter = converter
+        self.policy = policy
+        timers.register("complaint", self._on_timer)
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _decide(
+        self,
+        complaint_id: str,
+        step: Callable[[Complaint, datetime, int], StepResult],
+    ) -> Complaint:
+        def decide(history: Sequence[Event], now: datetime) -> Decision:
+            current = domain.replay(history)
+            if current is None:
+                raise NotFound(f"no complaint with id {complaint_id!r}")
+            events, messages, timers = step(current, now, len(history))
+            after = current
+            for event in events:
+                after = domain.apply(after, event)
+            return Decision(
+                events=events,
+                messages=messages,
+                timers=timers,
+                summary=_summary(after),
+                result=after,
+            )
+
+        result: Complaint = self.runner.run(complaint_id, decide).result
+        return result
+
+    def _message(
+        self,
+        complaint: Complaint,
+        template: str,
+        values: dict[str, str],
+        version: int,
+        now: datetime,
+    ) -> OutboundMessage:
+        locale, subject, body = notices.render(
+            template, complaint.language, {"ref": complaint.id, **values}
+        )
+        return OutboundMessage(
+            # Deterministic: a retried command decides the same id, so the channel sees one message.
+            id=f"{complaint.id}/{template}/{version + 1}",
+            stream_id=complaint.id,
+            channel=complaint.contact.channel,
+            recipient=complaint.contact.address,
+            template=template,
+            subject=subject,
+            body=body,
+            locale=locale,
+            data=json.dumps({"complaint_id": complaint.id}),
+            due_at=now,
+        )
+
+    # -- intake ----------------------------------------------------------------------------
+    def open(
+        self, intake: NewComplaint, *, by: Actor | None = None, complaint_id: str | None = None
+    ) -> ComplaintReceipt:
+        """File a complaint; a repeat about an open complaint's transaction is linked (or refused).
+
+        Pass your own ``complaint_id`` to make intake idempotent: opening the same id again
+        returns the existing complaint instead of a second one.
+        """
+        if not isinstance(intake, NewComplaint):
+            raise ValidationError.of("intake", "must be a NewComplaint")
+        actor = by or Actor.customer(intake.customer_id or "unknown")
+        new_id = complaint_id or f"cmp_{uuid.uuid4().hex}"
+        existing = self.storage.get_summary(new_id) if complaint_id else None
+        if existing is not None:
+            found = self.get(new_id)
+            if found.customer_id != intake.customer_id:
+                raise ValidationError.of("complaint_id", f"{new_id!r} belongs to another customer")
+            return ComplaintReceipt(complaint_id=new_id, linked=False, severity=found.severity)
+        duplicate = self._open_duplicate(intake)
+        if duplicate is not None:
+            if self.policy.duplicates is DuplicateHandling.REFUSE:
+                raise DuplicateComplaint(duplicate.id, intake.transactions)
+            linked = self._decide(
+                duplicate.id,
+                lambda c, now, _v: (domain.link_duplicate(c, intake, by=actor, at=now), [], []),
+            )
+            return ComplaintReceipt(
+                complaint_id=duplicate.id, linked=True, severity=linked.severity
+            )
+        prior = self._prior_complaints(intake.customer_id)
+
+        def decide(history: Sequence[Event], now: datetime) -> Decision:
+            if history:
+                raise ValidationError.of("complaint_id", f"{new_id!r} is already taken")
+            events = domain.receive(
+                new_id, intake, by=actor, at=now, policy=self.policy, prior_complaints=prior(now)
+            )
+            state = domain.replay(events)
+            assert state is not None
+            return Decision(events=events, summary=_summary(state), result=state)
+
+        opened: Complaint = self.runner.run(new_id, decide).result
+        return ComplaintReceipt(complaint_id=new_id, linked=False, severity=opened.severity)
+
+    def _open_of(self, customer_id: str) -> list[StreamSummary]:
+        if not isinstance(customer_id, str) or not customer_id:
+            return []
+        open_statuses = [s.value for s in domain.OPEN_STATUSES]
+        return self.storage.list_summaries(
+            SummaryQuery(kind=KIND, customer_id=customer_id, status=open_statuses, limit=10_000)
+        )
+
+    def _open_duplicate(self, intake: NewComplaint) -> Complaint | None:
+        if not intake.transactions:
+            return None
+        wanted = set(intake.transactions)
+        for summary in self._open_of(intake.customer_id):
+            candidate = self.get(summary.stream_id)
+            if candidate.is_open and wanted & set(candidate.transactions):
+                return candidate
+        return None
+
+    def _prior_complaints(self, customer_id: str) -> Callable[[datetime], int]:
+        def count(now: datetime) -> int:
+            if not isinstance(customer_id, str) or not customer_id:
+                return 0
+            query = SummaryQuery(
+                kind=KIND,
+                customer_id=customer_id,
+                opened_after=now - self.policy.repeat_lookback,
+                limit=10_000,
+            )
+            return len(self.storage.list_summaries(query))
+
+        return count
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def acknowledge(self, complaint_id: str, *, by: Actor) -> Complaint:
+        """Acknowledge receipt; queues the acknowledgement to the customer in their language."""
+
+        def step(c: Complaint, now: datetime, version: int) -> StepResult:
+            message = self._message(
+                c,
+                "complaint.acknowledged",
+                {"category": notices.word(c.language, c.category.value)},
+                version,
+                now,
+            )
+            return domain.acknowledge(c, by=by, at=now, message_id=message.id), [message], []
+
+        return self._decide(complaint_id, step)
+
+    def assign(self, complaint_id: str, *, by: Actor, team: str, agent: str = "") -> Complaint:
+        """Give the complaint to a team and, optionally, an agent."""
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (domain.assign(c, by=by, at=now, team=team, agent=agent), [], []),
+        )
+
+    def start_investigation(self, complaint_id: str, *, by: Actor) -> Complaint:
+        """Start working an acknowledged complaint."""
+        return self._decide(
+            complaint_id, lambda c, now, _v: (domain.start_investigation(c, by=by, at=now), [], [])
+        )
+
+    def request_information(self, complaint_id: str, *, by: Actor, questions: str) -> Complaint:
+        """Ask the customer for more; the complaint waits for them (the SLA clock pauses there)."""
+
+        def step(c: Complaint, now: datetime, version: int) -> StepResult:
+            message = self._message(
+                c, "complaint.information_requested", {"questions": str(questions)}, version, now
+            )
+            events = domain.request_information(
+                c, by=by, at=now, questions=questions, message_id=message.id
+            )
+            return events, [message], []
+
+        return self._decide(complaint_id, step)
+
+    def provide_information(
+        self,
+        complaint_id: str,
+        *,
+        by: Actor,
+        summary: str,
+        channel: str = "in_app",
+        evidence: Sequence[EvidenceRef] = (),
+    ) -> Complaint:
+        """Record the customer's answer and resume the investigation."""
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (
+                domain.provide_information(
+                    c, by=by, at=now, summary=summary, channel=channel, evidence=evidence
+                ),
+                [],
+                [],
+            ),
+        )
+
+    def resolve(
+        self,
+        complaint_id: str,
+        *,
+        by: Actor,
+        outcome: Outcome | str,
+        explanation: str,
+        remedy: Money | None = None,
+    ) -> Complaint:
+        """Resolve with outcome, remedy and explanation; tell the customer; arm auto-close."""
+
+        def step(c: Complaint, now: datetime, version: int) -> StepResult:
+            reopen_until = now + self.policy.reopen_window
+            local = reopen_until.astimezone(ZoneInfo(c.customer_zone))
+            values = {
+                "outcome": notices.word(c.language, str(getattr(outcome, "value", outcome))),
+                "explanation": str(explanation).strip(),
+                "remedy": str(remedy) if remedy is not None else notices.word(c.language, "none"),
+                "reopen_until": f"{local:%Y-%m-%d %H:%M}",
+            }
+            message = self._message(c, "complaint.resolved", values, version, now)
+            events = domain.resolve(
+                c,
+                by=by,
+                at=now,
+                outcome=outcome,
+                explanation=explanation,
+                remedy=remedy,
+                message_id=message.id,
+            )
+            timer = SetTimer(name=AUTO_CLOSE, due_at=now + self.policy.auto_close_after)
+            return events, [message], [timer]
+
+        return self._decide(complaint_id, step)
+
+    def reopen(self, complaint_id: str, *, by: Actor, reason: str) -> Complaint:
+        """Reopen inside the window after resolution (and not after)."""
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (
+                domain.reopen(c, by=by, at=now, reason=reason, policy=self.policy),
+                [],
+                [CancelTimer(name=AUTO_CLOSE)],
+            ),
+        )
+
+    def close(self, complaint_id: str, *, by: Actor, reason: str = "closed by staff") -> Complaint:
+        """Close a resolved complaint now."""
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (
+                domain.close(c, by=by, at=now, reason=reason),
+                [],
+                [CancelTimer(name=AUTO_CLOSE)],
+            ),
+        )
+
+    def withdraw(self, complaint_id: str, *, by: Actor, reason: str) -> Complaint:
+        """The customer withdraws an open complaint; it closes with outcome withdrawn."""
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (domain.withdraw(c, by=by, at=now, reason=reason), [], []),
+        )
+
+    def record_contact(
+        self,
+        complaint_id: str,
+        *,
+        by: Actor,
+        channel: str,
+        direction: Direction | str,
+        summary: str,
+        message_id: str | None = None,
+    ) -> Complaint:
+        """Record a contact with the customer on any channel, either way."""
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (
+                domain.record_contact(
+                    c,
+                    by=by,
+                    at=now,
+                    channel=channel,
+                    direction=direction,
+                    summary=summary,
+                    message_id=message_id,
+                ),
+                [],
+                [],
+            ),
+        )
+
+    def change_severity(
+        self, complaint_id: str, *, by: Actor, severity: Severity | str, reason: str
+    ) -> Complaint:
+        """Staff override of the derived severity, with a reason."""
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (
+                domain.change_severity(c, by=by, at=now, severity=severity, reason=reason),
+                [],
+                [],
+            ),
+        )
+
+    def merge(self, source_id: str, *, into: str, by: Actor) -> Complaint:
+        """Merge ``source_id`` into ``into``: the target absorbs it first, then the source closes.
+
+        Two cases are two streams, so this is two commits; if the second fails, calling merge
+        again completes it (the target has already absorbed the source once).
+        """
+        source = self.get(source_id)
+        target = self.get(into)
+        if source_id not in target.absorbed:
+            self._decide(into, lambda t, now, _v: (domain.absorb(t, source, by=by, at=now), [], []))
+        return self._decide(
+            source_id,
+            lambda c, now, _v: (
+                domain.merge_into(c, self.get(into), by=by, at=now),
+                [],
+                [CancelTimer(name=AUTO_CLOSE)],
+            ),
+        )
+
+    def _on_timer(self, history: Sequence[Event], timer: Timer, now: datetime) -> Decision:
+        current = domain.replay(history)
+        if timer.name != AUTO_CLOSE or current is None or current.status is not Status.RESOLVED:
+            return Decision()
+        events = domain.close(
+            current, by=SYSTEM, at=now, reason="no reply within the quiet period after resolution"
+        )
+        after = domain.apply(current, events[0])
+        return Decision(events=events, summary=_summary(after))
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, complaint_id: str) -> Complaint:
+        """The complaint as it stands now."""
+        history, _ = self.runner.load(complaint_id)
+        state = domain.replay(history)
+        if state is None:
+            raise NotFound(f"no complaint with id {complaint_id!r}")
+        return state
+
+    def history(self, complaint_id: str) -> list[AuditEntry]:
+        """The audit trail: every event with its actor, time and details, in order."""
+        records = self.storage.read_stream(complaint_id)
+        if not records:
+            raise NotFound(f"no complaint with id {complaint_id!r}")
+        entries = []
+        for record in records:
+            event = self.runner.from_record(record)
+            details = self.converter.dump_event(event)
+            for key in ("kind", "schema_version", "at", "by", "complaint_id"):
+                details.pop(key, None)
+            entries.append(
+                AuditEntry(
+                    version=record.stream_version,
+                    at=event.at,
+                    actor=str(event.by),
+                    kind=event.kind,
+                    details=details,
+                )
+            )
+        return entries
+
+    def list(
+        self,
+        *,
+        customer_id: str | None = None,
+        status: Status | str | Sequence[Status | str] | None = None,
+        category: str | None = None,
+        assignee: str | None = None,
+        opened_before: datetime | None = None,
+        opened_after: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[StreamSummary]:
+        """Complaints by customer, status, category, assignee and age, from the summaries."""
+        statuses = None
+        if status is not None:
+            chosen = [status] if isinstance(status, str) else list(status)
+            try:
+                statuses = [Status(s).value for s in chosen]
+            except ValueError:
+                raise ValidationError.of(
+                    "status", f"{status!r} is not a complaint status"
+                ) from None
+        query = SummaryQuery(
+            kind=KIND,
+            customer_id=customer_id,
+            status=statuses,
+            category=category,
+            assignee=assignee,
+            opened_before=opened_before,
+            opened_after=opened_after,
+            limit=limit,
+            offset=offset,
+        )
+        return self.storage.list_summaries(query)

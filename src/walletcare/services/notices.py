@@ -1,0 +1,103 @@
+"""The texts walletcare sends customers, per language, with fallback to English.
+
+Texts carry as little personal data as possible: a case reference, never an account number,
+and never a request for a password or code (fake "support" messages are a known phishing
+route, and a genuine one must not look like them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["CATALOG", "render", "locale_for"]
+
+CATALOG: Mapping[str, Mapping[str, tuple[str, str]]] = {
+    "complaint.acknowledged": {
+        "en": (
+            "We received your complaint {ref}",
+            "We received your complaint {ref} about {category}. We will keep you informed and "
+            "reply in full as soon as we can. We will never ask for your password or codes.",
+        ),
+        "zh": (
+            "我们已收到您的投诉 {ref}",
+            "我们已收到您关于{category}的投诉 {ref}，将及时告知处理进展并尽快给予完整答复。"
+            "我们绝不会向您索要密码或验证码。",
+        ),
+    },
+    "complaint.information_requested": {
+        "en": (
+            "We need more information for complaint {ref}",
+            "To continue with complaint {ref} we need: {questions}. Please reply in the app. "
+            "We will never ask for your password or codes.",
+        ),
+        "zh": (
+            "投诉 {ref} 需要您补充信息",
+            "为继续处理投诉 {ref}，请补充：{questions}。请在应用内回复。我们绝不会向您索要密码或验证码。",
+        ),
+    },
+    "complaint.resolved": {
+        "en": (
+            "Your complaint {ref} has been resolved",
+            "Outcome: {outcome}. {explanation} Remedy: {remedy}. If you are not satisfied you can "
+            "reopen the complaint until {reopen_until}.",
+        ),
+        "zh": (
+            "您的投诉 {ref} 已处理完毕",
+            "处理结果：{outcome}。{explanation} 补救措施：{remedy}。如不满意，您可在 {reopen_until} "
+            "之前重新开启投诉。",
+        ),
+    },
+}
+
+_WORDS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "upheld": "upheld",
+        "partly_upheld": "partly upheld",
+        "rejected": "not upheld",
+        "none": "none",
+        "security": "account security",
+        "transaction_failure": "a failed transaction",
+        "fees": "fees",
+        "service": "our service",
+        "usability": "using the app",
+        "privacy": "privacy",
+        "records": "your records",
+        "other": "your concern",
+    },
+    "zh": {
+        "upheld": "支持您的诉求",
+        "partly_upheld": "部分支持您的诉求",
+        "rejected": "未予支持",
+        "none": "无",
+        "security": "账户安全",
+        "transaction_failure": "交易失败",
+        "fees": "费用",
+        "service": "服务",
+        "usability": "使用体验",
+        "privacy": "隐私",
+        "records": "交易记录",
+        "other": "其他问题",
+    },
+}
+
+
+def locale_for(language: str) -> str:
+    """The catalog language for a customer's tag: exact, then its primary subtag, then en."""
+    tag = language.replace("_", "-").lower()
+    if tag in _WORDS:
+        return tag
+    primary = tag.split("-", 1)[0]
+    return primary if primary in _WORDS else "en"
+
+
+def word(language: str, key: str) -> str:
+    """A catalog word (outcome, category) in the customer's language."""
+    return _WORDS[locale_for(language)].get(key, key)
+
+
+def render(template: str, language: str, values: Mapping[str, str]) -> tuple[str, str, str]:
+    """The ``(locale, subject, body)`` of ``template`` in the customer's language."""
+    locale = locale_for(language)
+    texts = CATALOG[template]
+    subject, body = texts.get(locale) or texts["en"]
+    return locale, subject.format_map(values), body.format_map(values)
