@@ -1,25 +1,95 @@
-"""walletcare quick start: exact money and a regulatory deadline on a real business calendar."""
+"""walletcare quick start: one complaint from intake to resolution on the default SQLite file.
+
+Run it from any directory; it keeps its cases in ``walletcare.db`` there.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from walletcare import BusinessCalendar, Money
+from walletcare import (
+    Actor,
+    BusinessCalendar,
+    ContactPoint,
+    DeliveryReceipt,
+    EvidenceRef,
+    Money,
+    NewComplaint,
+    OutboundMessage,
+    Walletcare,
+    hookimpl,
+)
+
+
+class PrintedSms:
+    """A stand-in SMS channel: prints instead of sending. Real hosts plug in their gateway."""
+
+    @hookimpl
+    def walletcare_deliver(self, message: OutboundMessage) -> DeliveryReceipt | None:
+        if message.channel != "sms":
+            return None
+        print(f"  SMS to {message.recipient}: {message.subject}")
+        return DeliveryReceipt(message_id=message.id, channel="sms")
 
 
 def main() -> None:
-    refund = Money.of("100.00", "EUR")
-    parts = refund.split(3)
-    print("A EUR 100.00 refund in three parts:", ", ".join(str(p) for p in parts))
+    # Default settings: cases live in sqlite:///walletcare.db, the real clock tells the time.
+    with Walletcare(plugins=[PrintedSms()]) as app:
+        now = app.now()
+        alice, agent = Actor.customer("alice"), Actor.staff("agent-7")
 
-    support = BusinessCalendar.build(
-        zone="Europe/Berlin", hours={"mon-fri": "09:00-12:00,13:00-17:00"}, country="DE"
-    )
-    received = datetime(2026, 5, 22, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))
-    day_15 = support.add_business_days(received, 15)
-    print(f"Received {received:%a %d %b %Y %H:%M}: counts from {support.business_day_of(received)}")
-    print(f"15 business days later: {day_15} (closes {support.close_of(day_15):%H:%M})")
+        receipt = app.complaints.open(
+            NewComplaint(
+                customer_id="alice",
+                category="transaction_failure",
+                channel="in_app",
+                description="My top-up of EUR 120.00 was debited from my bank but never arrived.",
+                occurred_at=now - timedelta(hours=5),
+                transactions=["topup-7781"],
+                amount_lost=Money.of("120.00", "EUR"),
+                evidence=[EvidenceRef(kind="bank_statement", ref="files/alice/stmt-0311.pdf")],
+                contact=ContactPoint(channel="sms", address="+4915100000000"),
+                language="en",
+                customer_zone="Europe/Berlin",
+                jurisdiction="EU",
+                product="wallet",
+            )
+        )
+        cid = receipt.complaint_id
+        print(f"Opened {cid}, severity {receipt.severity.value}")
+
+        app.complaints.acknowledge(cid, by=agent)
+        app.complaints.start_investigation(cid, by=agent)
+        app.complaints.request_information(
+            cid, by=agent, questions="the bank's reference for the transfer"
+        )
+        app.complaints.provide_information(
+            cid, by=alice, summary="Reference SEPA-2231-XK", channel="in_app"
+        )
+        app.complaints.resolve(
+            cid,
+            by=agent,
+            outcome="upheld",
+            explanation=(
+                "The top-up reached us but was held by a fraud check in error. We have credited it."
+            ),
+            remedy=Money.of("120.00", "EUR"),
+        )
+        print("Delivering queued messages:")
+        app.tick()
+
+        support = BusinessCalendar.build(
+            zone="Europe/Berlin", hours={"mon-fri": "09:00-17:00"}, country="DE"
+        )
+        received = app.complaints.get(cid).received_at
+        deadline = support.add_business_days(received, 15)
+        print(f"PSD2-style deadline (15 business days in Berlin): {deadline}")
+
+        print("Audit trail:")
+        for entry in app.complaints.history(cid):
+            local = entry.at.astimezone(ZoneInfo("Europe/Berlin"))
+            print(f"  #{entry.version:<2} {local:%Y-%m-%d %H:%M} {entry.actor:<18} {entry.kind}")
 
 
 if __name__ == "__main__":

@@ -133,9 +133,7 @@ class ComplaintService:
             if current is None:
                 raise NotFound(f"no complaint with id {complaint_id!r}")
             events, messages, timers = step(current, now, len(history))
-            after = current
-            for event in events:
-                after = domain.apply(after, event)
+            after = domain.apply_all(current, events)
             return Decision(
                 events=events,
                 messages=messages,

@@ -8,6 +8,7 @@ period. Commands check and return events; ``apply`` is the only thing that chang
 from __future__ import annotations
 
 import enum
+import operator
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,6 +60,7 @@ __all__ = [
     "check_intake",
     "receive",
     "apply",
+    "apply_all",
     "replay",
     "acknowledge",
     "assign",
@@ -229,6 +231,11 @@ class Complaint:
         return self.agent or self.team
 
 
+_FIELDS = tuple(f.name for f in attrs.fields(Complaint))
+_values = operator.attrgetter(*_FIELDS)
+_set = object.__setattr__
+
+
 # -- fold ----------------------------------------------------------------------------------
 def _received(event: ComplaintReceived) -> Complaint:
     return Complaint(
@@ -256,89 +263,100 @@ def _received(event: ComplaintReceived) -> Complaint:
     )
 
 
-def apply(complaint: Complaint | None, event: Event) -> Complaint:  # noqa: PLR0911, PLR0912
+def apply(complaint: Complaint | None, event: Event) -> Complaint:
     """The complaint after ``event``: the only way a complaint's state changes."""
+    return apply_all(complaint, (event,))
+
+
+def apply_all(complaint: Complaint | None, events: Iterable[Event]) -> Complaint:
+    """The complaint after ``events``, built once at the end (a command's events, a replay)."""
+    iterator = iter(events)
     if complaint is None:
-        if not isinstance(event, ComplaintReceived):
-            raise DomainError(
-                f"a complaint's first event must be complaint.received, not {event.kind}"
-            )
-        return _received(event)
-    c = attrs.evolve(complaint, updated_at=event.at)
-    evolve = attrs.evolve
-    match event:
-        case ComplaintAcknowledged():
-            return evolve(c, status=Status.ACKNOWLEDGED, acknowledged_at=event.at)
-        case ComplaintAssigned(team=team, agent=agent):
-            return evolve(c, team=team, agent=agent)
-        case InvestigationStarted():
-            return evolve(c, status=Status.INVESTIGATING)
-        case InformationRequested():
-            return evolve(
-                c, status=Status.AWAITING_CUSTOMER, information_requests=c.information_requests + 1
-            )
-        case InformationProvided(evidence=evidence):
-            return evolve(c, status=Status.INVESTIGATING, evidence=c.evidence + evidence)
-        case ComplaintResolved(resolution=resolution):
-            return evolve(c, status=Status.RESOLVED, resolution=resolution, resolved_at=event.at)
-        case ComplaintReopened():
-            return evolve(
-                c,
-                status=Status.INVESTIGATING,
-                reopen_count=c.reopen_count + 1,
-                closed_at=None,
-                closed_reason="",
-            )
-        case ComplaintClosed(reason=reason):
-            return evolve(c, status=Status.CLOSED, closed_at=event.at, closed_reason=reason)
-        case ComplaintWithdrawn(reason=reason):
-            return evolve(
-                c,
-                status=Status.CLOSED,
-                resolution=Resolution(outcome=Outcome.WITHDRAWN, explanation=reason),
-                resolved_at=event.at,
-                closed_at=event.at,
-                closed_reason="withdrawn",
-            )
-        case ContactRecorded(contact=contact):
-            return evolve(c, contacts=(*c.contacts, contact))
-        case SeverityChanged(severity=severity, reason=reason):
-            return evolve(
-                c, severity=severity, severity_reasons=(*c.severity_reasons, f"staff: {reason}")
-            )
-        case DuplicateLinked(transactions=txs, evidence=evidence):
-            new = tuple(t for t in txs if t not in c.transactions)
-            return evolve(
-                c,
-                linked_duplicates=c.linked_duplicates + 1,
-                transactions=c.transactions + new,
-                evidence=c.evidence + evidence,
-            )
-        case ComplaintMerged(into=into):
-            return evolve(
-                c,
-                status=Status.CLOSED,
-                merged_into=into,
-                closed_at=event.at,
-                closed_reason=f"merged into {into}",
-            )
-        case ComplaintAbsorbed(source=source, transactions=txs, evidence=evidence):
-            new = tuple(t for t in txs if t not in c.transactions)
-            return evolve(
-                c,
-                absorbed=(*c.absorbed, source),
-                transactions=c.transactions + new,
-                evidence=c.evidence + evidence,
-            )
-    raise DomainError(f"{event.kind} is not a complaint event")
+        first = next(iterator, None)
+        if not isinstance(first, ComplaintReceived):
+            kind = first.kind if first is not None else "nothing"
+            raise DomainError(f"a complaint's first event must be complaint.received, not {kind}")
+        complaint = _received(first)
+    draft: Complaint | None = None
+    for event in iterator:
+        if draft is None:
+            # A private copy, changed in place below before anyone can see it: frozen to
+            # every reader, and one copy per command instead of one per field change.
+            draft = object.__new__(Complaint)
+            for name, value in zip(_FIELDS, _values(complaint)):  # noqa: B905 (same tuple)
+                _set(draft, name, value)
+        _step(draft, event)
+    return draft if draft is not None else complaint
 
 
 def replay(events: Iterable[Event]) -> Complaint | None:
     """Fold a complaint's history into its state (None for no history)."""
-    state: Complaint | None = None
-    for event in events:
-        state = apply(state, event)
-    return state
+    events = list(events)
+    return apply_all(None, events) if events else None
+
+
+def _step(c: Complaint, event: Event) -> None:  # noqa: PLR0912, PLR0915 (one branch per event)
+    """Move a private draft of a complaint by one event."""
+    at = event.at
+    _set(c, "updated_at", at)
+    match event:
+        case ComplaintAcknowledged():
+            _set(c, "status", Status.ACKNOWLEDGED)
+            _set(c, "acknowledged_at", at)
+        case ComplaintAssigned(team=team, agent=agent):
+            _set(c, "team", team)
+            _set(c, "agent", agent)
+        case InvestigationStarted():
+            _set(c, "status", Status.INVESTIGATING)
+        case InformationRequested():
+            _set(c, "status", Status.AWAITING_CUSTOMER)
+            _set(c, "information_requests", c.information_requests + 1)
+        case InformationProvided(evidence=evidence):
+            _set(c, "status", Status.INVESTIGATING)
+            _set(c, "evidence", c.evidence + evidence)
+        case ComplaintResolved(resolution=resolution):
+            _set(c, "status", Status.RESOLVED)
+            _set(c, "resolution", resolution)
+            _set(c, "resolved_at", at)
+        case ComplaintReopened():
+            _set(c, "status", Status.INVESTIGATING)
+            _set(c, "closed_at", None)
+            _set(c, "closed_reason", "")
+            _set(c, "reopen_count", c.reopen_count + 1)
+        case ComplaintClosed(reason=reason):
+            _set(c, "status", Status.CLOSED)
+            _set(c, "closed_at", at)
+            _set(c, "closed_reason", reason)
+        case ComplaintWithdrawn(reason=reason):
+            _set(c, "status", Status.CLOSED)
+            _set(c, "closed_at", at)
+            _set(c, "closed_reason", "withdrawn")
+            _set(c, "resolution", Resolution(outcome=Outcome.WITHDRAWN, explanation=reason))
+            _set(c, "resolved_at", at)
+        case ContactRecorded(contact=contact):
+            _set(c, "contacts", (*c.contacts, contact))
+        case SeverityChanged(severity=severity, reason=reason):
+            _set(c, "severity", severity)
+            _set(c, "severity_reasons", (*c.severity_reasons, f"staff: {reason}"))
+        case DuplicateLinked(transactions=txs, evidence=evidence):
+            _set(c, "linked_duplicates", c.linked_duplicates + 1)
+            _set(
+                c, "transactions", c.transactions + tuple(t for t in txs if t not in c.transactions)
+            )
+            _set(c, "evidence", c.evidence + evidence)
+        case ComplaintMerged(into=into):
+            _set(c, "status", Status.CLOSED)
+            _set(c, "merged_into", into)
+            _set(c, "closed_at", at)
+            _set(c, "closed_reason", f"merged into {into}")
+        case ComplaintAbsorbed(source=source, transactions=txs, evidence=evidence):
+            _set(c, "absorbed", (*c.absorbed, source))
+            _set(
+                c, "transactions", c.transactions + tuple(t for t in txs if t not in c.transactions)
+            )
+            _set(c, "evidence", c.evidence + evidence)
+        case _:
+            raise DomainError(f"{event.kind} is not a complaint event")
 
 
 # -- commands ------------------------------------------------------------------------------
