@@ -90,6 +90,7 @@ class Walletcare:
             timers=self.timers,
             converter=self.converter,
             policy=self.settings.complaints,
+            oversight=self.settings.oversight,
         )
 
     # -- commands --------------------------------------------------------------------------

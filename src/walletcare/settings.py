@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from attrs import field, frozen
 
 from walletcare.domain.complaints.lifecycle import ComplaintPolicy
+from walletcare.domain.complaints.oversight import Oversight
 from walletcare.errors import ValidationError
 
 __all__ = ["Settings", "RetryPolicy", "DEFAULT_STORAGE_URL"]
@@ -68,6 +69,7 @@ class Settings:
     command_retries: int = field(default=5, validator=_positive_int)
     load_entry_points: bool = True
     complaints: ComplaintPolicy = field(factory=ComplaintPolicy)
+    oversight: Oversight = field(factory=Oversight)
 
     def __attrs_post_init__(self) -> None:
         # A claim that ran out while a slow channel was still sending would let a second

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 from attrs import frozen
 
 from walletcare.domain import complaints as domain
+from walletcare.domain.complaints import oversight
+from walletcare.domain.complaints.oversight import CompiledOversight, Oversight
 from walletcare.domain.complaints import (
     Complaint,
     ComplaintPolicy,
@@ -115,12 +117,16 @@ class ComplaintService:
         timers: Timers,
         converter: WalletcareConverter,
         policy: ComplaintPolicy,
+        oversight: Oversight | None = None,
     ) -> None:
         self.runner = runner
         self.storage = storage
         self.converter = converter
         self.policy = policy
+        self.oversight: CompiledOversight = (oversight or Oversight()).compile()
         timers.register("complaint", self._on_timer)
+        for family in ("sla", "penalty", "escalation"):
+            timers.register(family, self._on_oversight_timer)
 
     # -- plumbing --------------------------------------------------------------------------
     def _decide(
@@ -134,16 +140,93 @@ class ComplaintService:
                 raise NotFound(f"no complaint with id {complaint_id!r}")
             events, messages, timers = step(current, now, len(history))
             after = domain.apply_all(current, events)
-            return Decision(
-                events=events,
-                messages=messages,
-                timers=timers,
-                summary=_summary(after),
-                result=after,
-            )
+            return self._oversee(current, after, events, messages, timers, now, len(history))
 
         result: Complaint = self.runner.run(complaint_id, decide).result
         return result
+
+    def _oversee(
+        self,
+        before: Complaint | None,
+        after: Complaint,
+        events: list[Event],
+        messages: list[OutboundMessage],
+        timers: list[TimerChange],
+        now: datetime,
+        version: int,
+    ) -> Decision:
+        """Add what SLA clocks and escalation rules make of the command, in the same commit."""
+        outcome = oversight.react(before, after, events, now, self.oversight)
+        return self._decision(after, events, messages, timers, outcome, now, version)
+
+    def _decision(
+        self,
+        state: Complaint,
+        events: Sequence[Event],
+        messages: Sequence[OutboundMessage],
+        timers: Sequence[TimerChange],
+        outcome: oversight.Outcome,
+        now: datetime,
+        version: int,
+    ) -> Decision:
+        final = domain.apply_all(state, outcome.events) if outcome.events else state
+        all_events = [*events, *outcome.events]
+        sent = [
+            self._notice(final, n, now, version + len(all_events), i)
+            for i, n in enumerate(outcome.notices)
+        ]
+        changes: list[TimerChange] = [*timers]
+        for name, due in outcome.timers.items():
+            changes.append(
+                SetTimer(name=name, due_at=due) if due is not None else CancelTimer(name=name)
+            )
+        return Decision(
+            events=all_events,
+            messages=[*messages, *sent],
+            timers=changes,
+            summary=_summary(final),
+            result=final,
+        )
+
+    def _notice(
+        self,
+        complaint: Complaint,
+        notice: oversight.Notice,
+        now: datetime,
+        version: int,
+        index: int,
+    ) -> OutboundMessage:
+        """A rule's notification: to the customer in their language, or to a staff role."""
+        action = notice.action
+        if action.customer:
+            template = action.template or "complaint.update"
+            values = {"ref": complaint.id, "summary": notice.summary}
+            locale, subject, body = notices.render(template, complaint.language, values)
+            channel, recipient, digest = action.channel, complaint.contact.address, False
+        else:
+            template = action.template or "escalation.staff_alert"
+            values = {
+                "ref": complaint.id,
+                "summary": notice.summary,
+                "severity": complaint.severity.value,
+                "tier": complaint.escalation.tier or self.oversight.ladder.start,
+                "rule": notice.rule,
+                "matched": "; ".join((*notice.matched, *notice.readings)),
+            }
+            locale, subject, body = notices.render(template, "en", values)
+            channel, recipient, digest = action.channel, f"role:{action.role}", True
+        return OutboundMessage(
+            id=f"{complaint.id}/{template}/{version}/{notice.rule}/{index}",
+            stream_id=complaint.id,
+            channel=channel,
+            recipient=recipient,
+            template=template,
+            subject=subject,
+            body=body,
+            locale=locale,
+            data=json.dumps({"complaint_id": complaint.id, "rule": notice.rule, "digest": digest}),
+            due_at=now,
+        )
 
     def _message(
         self,
@@ -210,7 +293,7 @@ class ComplaintService:
             )
             state = domain.replay(events)
             assert state is not None
-            return Decision(events=events, summary=_summary(state), result=state)
+            return self._oversee(None, state, events, [], [], now, 0)
 
         opened: Complaint = self.runner.run(new_id, decide).result
         return ComplaintReceipt(complaint_id=new_id, linked=False, severity=opened.severity)
@@ -442,8 +525,17 @@ class ComplaintService:
         events = domain.close(
             current, by=SYSTEM, at=now, reason="no reply within the quiet period after resolution"
         )
-        after = domain.apply(current, events[0])
-        return Decision(events=events, summary=_summary(after))
+        after = domain.apply_all(current, events)
+        return self._oversee(current, after, events, [], [], now, len(history))
+
+    def _on_oversight_timer(
+        self, history: Sequence[Event], timer: Timer, now: datetime
+    ) -> Decision:
+        current = domain.replay(history)
+        if current is None:
+            return Decision()
+        outcome = oversight.on_timer(current, timer.name, now, self.oversight)
+        return self._decision(current, [], [], [], outcome, now, len(history))
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, complaint_id: str) -> Complaint:

@@ -47,6 +47,26 @@ CATALOG: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "之前重新开启投诉。",
         ),
     },
+    "complaint.update": {
+        "en": (
+            "An update on your complaint {ref}",
+            "We are still working on your complaint {ref}. {summary} We will never ask for your password or codes.",
+        ),
+        "zh": (
+            "您的投诉 {ref} 处理进展",
+            "我们仍在处理您的投诉 {ref}。{summary} 我们绝不会向您索要密码或验证码。",
+        ),
+    },
+    "escalation.staff_alert": {
+        "en": (
+            "Complaint {ref}: {summary}",
+            "Complaint {ref} ({severity}, tier {tier}): {summary}. Rule {rule} matched: {matched}.",
+        ),
+        "zh": (
+            "投诉 {ref}：{summary}",
+            "投诉 {ref}（{severity}，层级 {tier}）：{summary}。规则 {rule} 命中：{matched}。",
+        ),
+    },
 }
 
 _WORDS: Mapping[str, Mapping[str, str]] = {

@@ -65,6 +65,7 @@ class ComplaintReceived(ComplaintEvent):
     contact: ContactPoint
     vulnerable: bool = False
     segment: str = ""
+    flags: tuple[str, ...] = ()
     severity: Severity
     severity_reasons: tuple[str, ...] = ()
 

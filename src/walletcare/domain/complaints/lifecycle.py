@@ -48,8 +48,10 @@ from walletcare.domain.complaints.values import (
     Severity,
     Status,
 )
+from walletcare.domain.escalation import EscalationEvent, EscalationState, apply_escalation_event
 from walletcare.domain.events import Actor, ActorRole, Event
 from walletcare.domain.money import Money
+from walletcare.domain.sla import Clock, ClockEvent, apply_clock_event
 from walletcare.errors import DomainError, TransitionNotAllowed, ValidationError
 
 __all__ = [
@@ -125,6 +127,7 @@ class NewComplaint:
     product: str = ""
     vulnerable: bool = False
     segment: str = ""
+    flags: Sequence[str] = ()
 
 
 def _choices(kind: type[enum.Enum]) -> str:
@@ -173,6 +176,9 @@ def check_intake(intake: NewComplaint, now: datetime) -> None:  # noqa: PLR0912 
         )
     if not isinstance(intake.language, str) or not (2 <= len(intake.language) <= 8):
         problems["language"] = "must be a language tag such as 'en' or 'zh'"
+    for i, flag in enumerate(intake.flags):
+        if not isinstance(flag, str) or not flag.strip() or flag != flag.strip():
+            problems[f"flags[{i}]"] = "must be a non-empty word such as 'new_account'"
     try:
         ZoneInfo(str(intake.customer_zone))
     except (ZoneInfoNotFoundError, ValueError):
@@ -219,6 +225,9 @@ class Complaint:
     linked_duplicates: int = 0
     merged_into: str = ""
     absorbed: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    clocks: tuple[Clock, ...] = ()
+    escalation: EscalationState = EscalationState()
 
     @property
     def is_open(self) -> bool:
@@ -255,6 +264,7 @@ def _received(event: ComplaintReceived) -> Complaint:
         contact=event.contact,
         vulnerable=event.vulnerable,
         segment=event.segment,
+        flags=event.flags,
         severity=event.severity,
         severity_reasons=event.severity_reasons,
         status=Status.RECEIVED,
@@ -355,6 +365,10 @@ def _step(c: Complaint, event: Event) -> None:  # noqa: PLR0912, PLR0915 (one br
                 c, "transactions", c.transactions + tuple(t for t in txs if t not in c.transactions)
             )
             _set(c, "evidence", c.evidence + evidence)
+        case ClockEvent():
+            _set(c, "clocks", apply_clock_event(c.clocks, event))
+        case EscalationEvent():
+            _set(c, "escalation", apply_escalation_event(c.escalation, event))
         case _:
             raise DomainError(f"{event.kind} is not a complaint event")
 
@@ -417,6 +431,7 @@ def receive(
             contact=intake.contact,
             vulnerable=intake.vulnerable,
             segment=intake.segment,
+            flags=tuple(sorted(set(intake.flags))),
             severity=severity,
             severity_reasons=reasons,
         )

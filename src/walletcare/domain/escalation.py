@@ -1,0 +1,519 @@
+"""Escalation: a ladder of tiers, and rules as data that explain why they fired.
+
+A rule is a condition over a case's facts (all / any / not, comparisons of text, numbers,
+money, durations, instants, flags, severities and tiers) and a list of actions. Rules are
+compiled once into plain closures; a firing records the rule, the occurrence it fired for
+(so it never fires twice for it) and every reading the condition looked at.
+"""
+
+from __future__ import annotations
+
+import enum
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+from attrs import evolve, field, frozen
+
+from walletcare.domain.calendars import require_aware
+from walletcare.domain.durations import format_duration, parse_duration
+from walletcare.domain.events import Event
+from walletcare.domain.money import Money
+from walletcare.errors import ValidationError
+
+__all__ = [
+    "Tier",
+    "DEFAULT_LADDER",
+    "Ladder",
+    "FactKind",
+    "Condition",
+    "ActionKind",
+    "Action",
+    "Rule",
+    "Once",
+    "CompiledRule",
+    "compile_rules",
+    "Firing",
+    "evaluate",
+    "fact_kind",
+    "EscalationState",
+    "EscalationEvent",
+    "Escalated",
+    "RuleFired",
+    "RegulatorFlagged",
+    "PenaltyAccrued",
+    "apply_escalation_event",
+    "SEVERITY_ORDER",
+]
+
+
+class Tier(enum.StrEnum):
+    """Who handles a case, from the chatbot up to bodies outside the provider."""
+
+    CHATBOT = "chatbot"
+    AGENT = "agent"
+    SENIOR_AGENT = "senior_agent"
+    COMPLAINTS_OFFICER = "complaints_officer"
+    MEDIATOR = "mediator"
+    OMBUDSMAN = "ombudsman"
+    REGULATOR = "regulator"
+
+
+DEFAULT_LADDER: tuple[str, ...] = (
+    Tier.CHATBOT,
+    Tier.AGENT,
+    Tier.SENIOR_AGENT,
+    Tier.COMPLAINTS_OFFICER,
+    Tier.OMBUDSMAN,
+)
+
+
+@frozen(kw_only=True)
+class Ladder:
+    """The tiers in order; ``tier_sla`` names the SLA policy a tier's work is held to."""
+
+    tiers: tuple[str, ...] = DEFAULT_LADDER
+    start: str = Tier.AGENT
+    tier_sla: dict[str, str] = field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        if self.start not in self.tiers:
+            raise ValidationError.of("start", f"{self.start!r} is not on the ladder {self.tiers}")
+        for tier in self.tier_sla:
+            if tier not in self.tiers:
+                raise ValidationError.of(f"tier_sla.{tier}", "is not on the ladder")
+
+    def above(self, tier: str) -> str | None:
+        """The next tier up, or None at the top."""
+        index = self.tiers.index(tier) if tier in self.tiers else -1
+        return self.tiers[index + 1] if index + 1 < len(self.tiers) else None
+
+    def rank(self, tier: str) -> int:
+        """Position on the ladder (unknown tiers rank below all)."""
+        return self.tiers.index(tier) if tier in self.tiers else -1
+
+
+SEVERITY_ORDER: Final = ("low", "medium", "high", "critical")
+
+
+class FactKind(enum.StrEnum):
+    """What a fact holds, which decides how its condition's value is read."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    MONEY = "money"
+    DURATION = "duration"
+    INSTANT = "instant"
+    FLAG = "flag"
+    SEVERITY = "severity"
+    TIER = "tier"
+
+
+_FACTS: Final[dict[str, FactKind]] = {
+    "category": FactKind.TEXT,
+    "status": FactKind.TEXT,
+    "channel": FactKind.TEXT,
+    "jurisdiction": FactKind.TEXT,
+    "product": FactKind.TEXT,
+    "segment": FactKind.TEXT,
+    "customer_id": FactKind.TEXT,
+    "profile": FactKind.TEXT,
+    "severity": FactKind.SEVERITY,
+    "tier": FactKind.TIER,
+    "amount_lost": FactKind.MONEY,
+    "age": FactKind.DURATION,
+    "business_age": FactKind.DURATION,
+    "received_at": FactKind.INSTANT,
+    "occurred_at": FactKind.INSTANT,
+    "reopen_count": FactKind.NUMBER,
+    "contact_count": FactKind.NUMBER,
+    "information_requests": FactKind.NUMBER,
+    "linked_duplicates": FactKind.NUMBER,
+    "escalations": FactKind.NUMBER,
+    "vulnerable": FactKind.FLAG,
+    "flagged_for_regulator": FactKind.FLAG,
+}
+_CLOCK_FACTS: Final[dict[str, FactKind]] = {
+    "business_time_left": FactKind.DURATION,
+    "deadline": FactKind.INSTANT,
+    "running": FactKind.FLAG,
+    "paused": FactKind.FLAG,
+    "warned": FactKind.FLAG,
+    "breached": FactKind.FLAG,
+    "paused_total": FactKind.DURATION,
+}
+_OPS: Final[dict[FactKind, frozenset[str]]] = {
+    FactKind.TEXT: frozenset({"eq", "ne", "in", "not_in"}),
+    FactKind.NUMBER: frozenset({"eq", "ne", "lt", "le", "gt", "ge"}),
+    FactKind.MONEY: frozenset({"eq", "ne", "lt", "le", "gt", "ge"}),
+    FactKind.DURATION: frozenset({"eq", "ne", "lt", "le", "gt", "ge"}),
+    FactKind.INSTANT: frozenset({"before", "after", "older_than", "newer_than"}),
+    FactKind.FLAG: frozenset({"is"}),
+    FactKind.SEVERITY: frozenset({"eq", "ne", "lt", "le", "gt", "ge", "in", "not_in"}),
+    FactKind.TIER: frozenset({"eq", "ne", "lt", "le", "gt", "ge", "in", "not_in"}),
+}
+_COMPARE: Final[dict[str, Callable[[Any, Any], bool]]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+}
+
+
+def fact_kind(name: str) -> FactKind:
+    """The kind of fact ``name`` (``<metric>.<reading>`` for clock facts)."""
+    kind = _FACTS.get(name)
+    if kind is not None:
+        return kind
+    metric, _, reading = name.rpartition(".")
+    if metric and reading in _CLOCK_FACTS:
+        return _CLOCK_FACTS[reading]
+    known = ", ".join(sorted(_FACTS)) + ", <metric>." + "|".join(sorted(_CLOCK_FACTS))
+    raise ValidationError.of("fact", f"{name!r} is not a known fact ({known})")
+
+
+@frozen(kw_only=True)
+class Condition:
+    """Exactly one of: ``all`` of these, ``any`` of these, ``negate`` this, or ``fact op value``.
+
+    ``value`` is text read by the fact's kind: ``"EUR 1000"`` for money, ``"PT4H"`` for
+    durations, ISO 8601 for instants, ``"true"`` for flags, comma lists for ``in``.
+    ``older_than`` / ``newer_than`` compare an instant with now minus a duration.
+    """
+
+    all: tuple[Condition, ...] = ()
+    any: tuple[Condition, ...] = ()
+    negate: Condition | None = None
+    fact: str = ""
+    op: str = ""
+    value: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        shapes = sum((bool(self.all), bool(self.any), self.negate is not None, bool(self.fact)))
+        if shapes != 1:
+            raise ValidationError.of("condition", "needs exactly one of all, any, negate or fact")
+
+
+class ActionKind(enum.StrEnum):
+    """What a fired rule does."""
+
+    ESCALATE = "escalate"
+    NOTIFY = "notify"
+    RAISE_SEVERITY = "raise_severity"
+    FLAG_REGULATOR = "flag_regulator"
+    ACCRUE_PENALTY = "accrue_penalty"
+
+
+@frozen(kw_only=True)
+class Action:
+    """One action: escalate (to ``tier``, or the next tier up), notify ``role`` or the customer
+    on ``channel`` with ``template``, raise severity a level, flag for a regulator report, or
+    accrue ``amount`` as a penalty."""
+
+    kind: ActionKind
+    tier: str = ""
+    role: str = ""
+    customer: bool = False
+    channel: str = ""
+    template: str = ""
+    amount: Money | None = None
+    reason: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind is ActionKind.NOTIFY and not (self.role or self.customer):
+            raise ValidationError.of("role", "a notify action needs a role or customer=true")
+        if self.kind is ActionKind.NOTIFY and not self.channel:
+            raise ValidationError.of("channel", "a notify action needs a channel")
+        if self.kind is ActionKind.ACCRUE_PENALTY and self.amount is None:
+            raise ValidationError.of("amount", "an accrue_penalty action needs an amount")
+
+
+class Once(enum.StrEnum):
+    """How often a rule may fire: once per case, per reopening, or per run of a clock."""
+
+    CASE = "case"
+    REOPEN = "reopen"
+    CLOCK = "clock"
+
+
+@frozen(kw_only=True)
+class Rule:
+    """When ``when`` holds, do ``then``: at most once per ``once`` (``clock``: per run of ``metric``)."""
+
+    id: str
+    when: Condition
+    then: tuple[Action, ...]
+    once: Once = Once.CASE
+    metric: str = ""
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.id.strip():
+            raise ValidationError.of("id", "a rule needs an id")
+        if self.once is Once.CLOCK and not self.metric:
+            raise ValidationError.of("metric", "a once-per-clock rule names its clock's metric")
+
+
+# -- compiling -----------------------------------------------------------------------------
+Facts = Mapping[str, Any]
+Check = Callable[[Facts, datetime], bool]
+
+
+def _parse(kind: FactKind, op: str, text: str, where: str) -> Any:  # noqa: PLR0911
+    try:
+        if op in ("in", "not_in"):
+            items = tuple(v.strip() for v in text.split(",") if v.strip())
+            if kind is FactKind.SEVERITY:
+                return frozenset(SEVERITY_ORDER.index(i) for i in items)
+            return frozenset(items)
+        if kind is FactKind.NUMBER:
+            return Decimal(text)
+        if kind is FactKind.MONEY:
+            return Money.parse(text)
+        if kind is FactKind.DURATION or op in ("older_than", "newer_than"):
+            return _duration(text)
+        if kind is FactKind.INSTANT:
+            return require_aware(datetime.fromisoformat(text), where)
+        if kind is FactKind.FLAG:
+            if text.lower() not in ("true", "false"):
+                raise ValueError("flags compare with true or false")
+            return text.lower() == "true"
+        if kind is FactKind.SEVERITY:
+            return SEVERITY_ORDER.index(text)
+        return text
+    except (ValueError, InvalidOperation, ValidationError) as exc:
+        raise ValidationError.of(where, f"{text!r} cannot be read as {kind.value}: {exc}") from None
+
+
+def _duration(text: str) -> timedelta:
+    return parse_duration(text)
+
+
+def _leaf(condition: Condition, where: str, ladder: Ladder) -> Check:  # noqa: PLR0911
+    kind = fact_kind(condition.fact)
+    if condition.op not in _OPS[kind]:
+        ops = ", ".join(sorted(_OPS[kind]))
+        raise ValidationError.of(
+            f"{where}.op", f"{condition.op!r} does not apply to {kind.value} facts ({ops})"
+        )
+    value = _parse(kind, condition.op, condition.value, f"{where}.value")
+    name, op = condition.fact, condition.op
+    if kind is FactKind.TIER:
+        if op in ("in", "not_in"):
+            inside = op == "in"
+            return lambda f, now: (f.get(name) in value) is inside
+        rank, cmp = ladder.rank(value), _COMPARE[op]
+        return lambda f, now: cmp(ladder.rank(f.get(name, "")), rank)
+    if kind is FactKind.SEVERITY:
+        if op in ("in", "not_in"):
+            inside = op == "in"
+            return lambda f, now: (SEVERITY_ORDER.index(f[name]) in value) is inside
+        cmp = _COMPARE[op]
+        return lambda f, now: name in f and cmp(SEVERITY_ORDER.index(f[name]), value)
+    if op in ("in", "not_in"):
+        inside = op == "in"
+        return lambda f, now: (f.get(name) in value) is inside
+    if kind is FactKind.MONEY:
+        cmp = _COMPARE[op]
+        return lambda f, now: (
+            (m := f.get(name)) is not None
+            and m.currency == value.currency
+            and cmp(m.amount, value.amount)
+        )
+    if op == "before":
+        return lambda f, now: (t := f.get(name)) is not None and t < value
+    if op == "after":
+        return lambda f, now: (t := f.get(name)) is not None and t > value
+    if op == "older_than":
+        return lambda f, now: (t := f.get(name)) is not None and t < now - value
+    if op == "newer_than":
+        return lambda f, now: (t := f.get(name)) is not None and t > now - value
+    if op == "is":
+        return lambda f, now: bool(f.get(name, False)) is value
+    cmp = _COMPARE[op]
+    return lambda f, now: (v := f.get(name)) is not None and cmp(v, value)
+
+
+def _compile(condition: Condition, where: str, ladder: Ladder) -> Check:
+    if condition.all:
+        parts = tuple(_compile(c, f"{where}.all[{i}]", ladder) for i, c in enumerate(condition.all))
+        return lambda f, now: all(p(f, now) for p in parts)
+    if condition.any:
+        parts = tuple(_compile(c, f"{where}.any[{i}]", ladder) for i, c in enumerate(condition.any))
+        return lambda f, now: any(p(f, now) for p in parts)
+    if condition.negate is not None:
+        inner = _compile(condition.negate, f"{where}.negate", ladder)
+        return lambda f, now: not inner(f, now)
+    return _leaf(condition, where, ladder)
+
+
+@frozen(kw_only=True)
+class CompiledRule:
+    """A rule with its condition compiled to a closure, and its leaves for explanations."""
+
+    rule: Rule
+    check: Check
+    leaves: tuple[tuple[Condition, Check], ...]
+
+
+def _leaves(condition: Condition, where: str, ladder: Ladder) -> list[tuple[Condition, Check]]:
+    if condition.fact:
+        return [(condition, _leaf(condition, where, ladder))]
+    found: list[tuple[Condition, Check]] = []
+    for i, part in enumerate((*condition.all, *condition.any)):
+        found += _leaves(part, f"{where}[{i}]", ladder)
+    if condition.negate is not None:
+        found += _leaves(condition.negate, f"{where}.negate", ladder)
+    return found
+
+
+def compile_rules(rules: Sequence[Rule], ladder: Ladder | None = None) -> tuple[CompiledRule, ...]:
+    """Check and compile rules once; bad facts, operators or values name their path."""
+    ladder = ladder or Ladder()
+    seen: set[str] = set()
+    compiled = []
+    for i, rule in enumerate(rules):
+        if rule.id in seen:
+            raise ValidationError.of(f"rules[{i}].id", f"{rule.id!r} is used twice")
+        seen.add(rule.id)
+        for j, action in enumerate(rule.then):
+            if (
+                action.kind is ActionKind.ESCALATE
+                and action.tier
+                and action.tier not in ladder.tiers
+            ):
+                raise ValidationError.of(
+                    f"rules[{i}].then[{j}].tier", f"{action.tier!r} is not on the ladder"
+                )
+        where = f"rules[{i}].when"
+        compiled.append(
+            CompiledRule(
+                rule=rule,
+                check=_compile(rule.when, where, ladder),
+                leaves=tuple(_leaves(rule.when, where, ladder)),
+            )
+        )
+    return tuple(compiled)
+
+
+@frozen(kw_only=True)
+class Firing:
+    """A rule that fired: for which occurrence, which conditions held, and what they read."""
+
+    rule: Rule
+    occurrence: str
+    matched: tuple[str, ...]
+    readings: tuple[str, ...]
+
+
+def _reading(value: Any) -> str:
+    if isinstance(value, timedelta):
+        return format_duration(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def evaluate(
+    rules: Sequence[CompiledRule],
+    facts: Facts,
+    *,
+    now: datetime,
+    fired: frozenset[str],
+    occurrence: Callable[[Rule], str | None],
+) -> list[Firing]:
+    """The rules that hold for ``facts`` now and have not yet fired for their occurrence.
+
+    ``occurrence`` names a rule's current occurrence (None: it cannot fire now, e.g. its
+    clock never started).
+    """
+    firings = []
+    for compiled in rules:
+        key = occurrence(compiled.rule)
+        if key is None or key in fired or not compiled.check(facts, now):
+            continue
+        matched = tuple(
+            f"{c.fact} {c.op} {c.value}" for c, check in compiled.leaves if check(facts, now)
+        )
+        readings = tuple(
+            f"{c.fact}={_reading(facts.get(c.fact))}" for c, _ in compiled.leaves if c.fact in facts
+        )
+        firings.append(
+            Firing(rule=compiled.rule, occurrence=key, matched=matched, readings=readings)
+        )
+    return firings
+
+
+# -- state and events ----------------------------------------------------------------------
+@frozen(kw_only=True)
+class EscalationState:
+    """Where a case stands on the ladder, and what has fired for it."""
+
+    tier: str = ""
+    escalations: int = 0
+    fired: frozenset[str] = frozenset()
+    flagged_for_regulator: bool = False
+    penalties: tuple[Money, ...] = ()
+
+
+@frozen(kw_only=True)
+class EscalationEvent(Event):
+    """Base of escalation events."""
+
+
+@frozen(kw_only=True)
+class Escalated(EscalationEvent):
+    """The case moved up (or to) a tier: who, why, and from where."""
+
+    kind = "escalation.escalated"
+    from_tier: str
+    to_tier: str
+    reason: str
+    rule: str = ""
+
+
+@frozen(kw_only=True)
+class RuleFired(EscalationEvent):
+    """A rule fired: its id, occurrence, matched conditions, readings and the actions taken."""
+
+    kind = "escalation.rule_fired"
+    rule: str
+    occurrence: str
+    matched: tuple[str, ...]
+    readings: tuple[str, ...]
+    actions: tuple[str, ...]
+
+
+@frozen(kw_only=True)
+class RegulatorFlagged(EscalationEvent):
+    """The case is flagged for the next regulator report."""
+
+    kind = "escalation.regulator_flagged"
+    reason: str
+
+
+@frozen(kw_only=True)
+class PenaltyAccrued(EscalationEvent):
+    """A penalty or compensation accrued to the customer."""
+
+    kind = "escalation.penalty_accrued"
+    amount: Money
+    reason: str
+
+
+def apply_escalation_event(state: EscalationState, event: EscalationEvent) -> EscalationState:
+    """The escalation state after ``event``."""
+    match event:
+        case Escalated(to_tier=tier):
+            return evolve(state, tier=tier, escalations=state.escalations + 1)
+        case RuleFired(occurrence=key):
+            return evolve(state, fired=state.fired | {key})
+        case RegulatorFlagged():
+            return evolve(state, flagged_for_regulator=True)
+        case PenaltyAccrued(amount=amount):
+            return evolve(state, penalties=(*state.penalties, amount))
+    return state

@@ -1,0 +1,443 @@
+"""SLA clocks: promises with deadlines on a business calendar that pause, resume, warn and breach.
+
+A clock runs from its start to its deadline. While it is paused (the case waits for the
+customer) its deadline moves out by exactly the business time it was paused; the paused
+time is kept. A clock may carry a house deadline and a regulatory one: the earlier holds,
+and the clock says which. Regulatory deadlines never move for a pause.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from attrs import field, frozen
+
+from walletcare.domain.calendars import BusinessCalendar
+from walletcare.domain.events import Actor, Event, aware
+from walletcare.errors import ValidationError
+
+__all__ = [
+    "Measure",
+    "SlaTarget",
+    "SlaPolicy",
+    "Clock",
+    "ClockEvent",
+    "ClockStarted",
+    "ClockPaused",
+    "ClockResumed",
+    "ClockWarned",
+    "ClockBreached",
+    "ClockStopped",
+    "apply_clock_event",
+    "find_clock",
+    "house_deadline",
+    "warning_time",
+    "start",
+    "pause",
+    "resume",
+    "stop",
+    "checkpoint",
+    "next_checkpoint",
+    "business_time_left",
+]
+
+
+class Measure(enum.StrEnum):
+    """How a target is measured."""
+
+    BUSINESS_TIME = "business_time"  # hours and minutes inside opening hours
+    BUSINESS_DAYS = "business_days"  # to the end of the Nth business day
+    CALENDAR_DAYS = "calendar_days"  # to the end of the Nth local day
+
+
+def _non_negative(_: object, attribute: Any, value: Any) -> None:
+    if value is not None and (not isinstance(value, timedelta) or value < timedelta(0)):
+        raise ValidationError.of(attribute.name, "must be a non-negative duration")
+
+
+@frozen(kw_only=True)
+class SlaTarget:
+    """One promise: ``metric`` met within ``duration`` (business time) or ``days``.
+
+    Warn at ``warn_at`` (a fraction of the time allowed) and/or ``warn_before`` the deadline.
+    ``pauses``: whether waiting for the customer stops this clock.
+    """
+
+    metric: str
+    measure: Measure = Measure.BUSINESS_TIME
+    duration: timedelta | None = field(default=None, validator=_non_negative)
+    days: int | None = None
+    warn_at: Decimal | None = None
+    warn_before: timedelta | None = field(default=None, validator=_non_negative)
+    pauses: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        if self.measure is Measure.BUSINESS_TIME and self.duration is None:
+            raise ValidationError.of(
+                "duration", f"{self.metric}: a business_time target needs a duration"
+            )
+        if self.measure is not Measure.BUSINESS_TIME and (self.days is None or self.days < 0):
+            raise ValidationError.of(
+                "days", f"{self.metric}: a {self.measure.value} target needs days >= 0"
+            )
+        if self.warn_at is not None and not (Decimal(0) < self.warn_at < Decimal(1)):
+            raise ValidationError.of(
+                "warn_at", f"{self.metric}: must be a fraction between 0 and 1"
+            )
+
+
+@frozen(kw_only=True)
+class SlaPolicy:
+    """A named set of targets on a calendar; ``reopen_restarts`` restarts resolution on reopen."""
+
+    name: str
+    calendar: BusinessCalendar
+    targets: tuple[SlaTarget, ...]
+    reopen_restarts: bool = True
+
+    def target(self, metric: str) -> SlaTarget | None:
+        """This policy's target for ``metric``."""
+        return next((t for t in self.targets if t.metric == metric), None)
+
+
+@frozen(kw_only=True)
+class Clock:
+    """A clock's state: the fold of its events."""
+
+    metric: str
+    policy: str
+    source: str
+    run: int
+    started_at: datetime
+    deadline: datetime
+    house_deadline: datetime | None
+    regulatory_deadline: datetime | None
+    warn_at: datetime | None
+    pauses: bool
+    regulatory_source: str = ""
+    paused_since: datetime | None = None
+    paused_total: timedelta = timedelta(0)
+    warned: bool = False
+    breached: bool = False
+    stopped_at: datetime | None = None
+    met: bool | None = None
+
+    @property
+    def running(self) -> bool:
+        """Started and not stopped (it may be paused)."""
+        return self.stopped_at is None
+
+    @property
+    def paused(self) -> bool:
+        """Waiting for the customer."""
+        return self.paused_since is not None
+
+
+# -- events --------------------------------------------------------------------------------
+@frozen(kw_only=True)
+class ClockEvent(Event):
+    """Base of clock events: names the clock's metric."""
+
+    metric: str
+
+
+@frozen(kw_only=True)
+class ClockStarted(ClockEvent):
+    """A clock started; ``candidates`` lists every deadline considered and ``source`` the one held."""
+
+    kind = "sla.clock_started"
+    policy: str
+    source: str
+    run: int
+    deadline: datetime = field(validator=aware)
+    house_deadline: datetime | None = None
+    regulatory_deadline: datetime | None = None
+    regulatory_source: str = ""
+    warn_at: datetime | None = None
+    pauses: bool = True
+    candidates: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
+class ClockPaused(ClockEvent):
+    """The clock stopped counting: the case waits for the customer."""
+
+    kind = "sla.clock_paused"
+
+
+@frozen(kw_only=True)
+class ClockResumed(ClockEvent):
+    """The clock counts again; its deadline moved out by the business time paused."""
+
+    kind = "sla.clock_resumed"
+    paused_for: timedelta
+    deadline: datetime = field(validator=aware)
+    house_deadline: datetime | None = None
+    warn_at: datetime | None = None
+    source: str = ""
+
+
+@frozen(kw_only=True)
+class ClockWarned(ClockEvent):
+    """The deadline is near: ``business_time_left`` on the clock's calendar."""
+
+    kind = "sla.clock_warned"
+    deadline: datetime = field(validator=aware)
+    business_time_left: timedelta
+
+
+@frozen(kw_only=True)
+class ClockBreached(ClockEvent):
+    """The deadline passed with the promise unmet."""
+
+    kind = "sla.clock_breached"
+    deadline: datetime = field(validator=aware)
+    source: str
+
+
+@frozen(kw_only=True)
+class ClockStopped(ClockEvent):
+    """The promise was met (or the case ended); ``met`` says whether in time."""
+
+    kind = "sla.clock_stopped"
+    met: bool
+    reason: str
+    paused_total: timedelta
+
+
+def apply_clock_event(clocks: tuple[Clock, ...], event: ClockEvent) -> tuple[Clock, ...]:
+    """The clocks after ``event``."""
+    if isinstance(event, ClockStarted):
+        clock = Clock(
+            metric=event.metric,
+            policy=event.policy,
+            source=event.source,
+            run=event.run,
+            started_at=event.at,
+            deadline=event.deadline,
+            house_deadline=event.house_deadline,
+            regulatory_deadline=event.regulatory_deadline,
+            warn_at=event.warn_at,
+            pauses=event.pauses,
+            regulatory_source=event.regulatory_source,
+        )
+        return (*(c for c in clocks if c.metric != event.metric), clock)
+    updated = []
+    for clock in clocks:
+        if clock.metric == event.metric:
+            clock = _apply_one(clock, event)
+        updated.append(clock)
+    return tuple(updated)
+
+
+def _apply_one(clock: Clock, event: ClockEvent) -> Clock:
+    evolve = attrs.evolve
+    match event:
+        case ClockPaused():
+            return evolve(clock, paused_since=event.at)
+        case ClockResumed():
+            return evolve(
+                clock,
+                paused_since=None,
+                paused_total=clock.paused_total + event.paused_for,
+                deadline=event.deadline,
+                house_deadline=event.house_deadline,
+                warn_at=event.warn_at,
+                source=event.source or clock.source,
+            )
+        case ClockWarned():
+            return evolve(clock, warned=True)
+        case ClockBreached():
+            return evolve(clock, breached=True)
+        case ClockStopped():
+            return evolve(clock, stopped_at=event.at, met=event.met, paused_since=None)
+    return clock
+
+
+def find_clock(clocks: Iterable[Clock], metric: str) -> Clock | None:
+    """The clock for ``metric``, if one was ever started."""
+    return next((c for c in clocks if c.metric == metric), None)
+
+
+# -- decisions -----------------------------------------------------------------------------
+def house_deadline(target: SlaTarget, calendar: BusinessCalendar, start_at: datetime) -> datetime:
+    """When ``target`` falls due for a clock started at ``start_at``."""
+    if target.measure is Measure.BUSINESS_TIME:
+        assert target.duration is not None
+        return calendar.add_business_time(start_at, target.duration)
+    days = target.days or 0
+    if target.measure is Measure.BUSINESS_DAYS:
+        return calendar.end_of_day(calendar.add_business_days(start_at, days))
+    return calendar.end_of_day(calendar.local_date(start_at) + timedelta(days=days))
+
+
+def warning_time(
+    target: SlaTarget | None, calendar: BusinessCalendar, start_at: datetime, deadline: datetime
+) -> datetime | None:
+    """The earlier of the fraction and lead-time warnings, never before the start."""
+    if target is None:
+        return None
+    options = []
+    if target.warn_at is not None:
+        allowed = calendar.business_time_between(start_at, deadline)
+        options.append(calendar.add_business_time(start_at, allowed * float(target.warn_at)))
+    if target.warn_before is not None:
+        options.append(max(start_at, deadline - target.warn_before))
+    return min(options) if options else None
+
+
+def start(
+    *,
+    metric: str,
+    policy: SlaPolicy | None,
+    regulatory: tuple[str, datetime] | None,
+    at: datetime,
+    run: int,
+    by: Actor,
+) -> ClockStarted | None:
+    """Start a clock from the house target and/or a regulatory deadline; the earlier holds."""
+    target = policy.target(metric) if policy is not None else None
+    house = (
+        house_deadline(target, policy.calendar, at)
+        if target is not None and policy is not None
+        else None
+    )
+    candidates = []
+    if house is not None and policy is not None:
+        candidates.append((house, f"house:{policy.name}"))
+    if regulatory is not None:
+        candidates.append((regulatory[1], regulatory[0]))
+    if not candidates:
+        return None
+    deadline, source = min(candidates)
+    calendar = policy.calendar if policy is not None else None
+    warn = warning_time(target, calendar, at, deadline) if calendar is not None else None
+    return ClockStarted(
+        at=at,
+        by=by,
+        metric=metric,
+        policy=policy.name if policy else "",
+        source=source,
+        run=run,
+        deadline=deadline,
+        house_deadline=house,
+        regulatory_deadline=regulatory[1] if regulatory else None,
+        regulatory_source=regulatory[0] if regulatory else "",
+        warn_at=warn,
+        pauses=bool(target.pauses) if target is not None else False,
+        candidates=tuple(f"{s}={d.isoformat()}" for d, s in sorted(candidates)),
+    )
+
+
+def pause(clock: Clock, *, at: datetime, by: Actor) -> ClockPaused | None:
+    """Pause a running clock that pauses for the customer."""
+    if not clock.running or clock.paused or not clock.pauses:
+        return None
+    return ClockPaused(at=at, by=by, metric=clock.metric)
+
+
+def resume(clock: Clock, *, at: datetime, by: Actor, policy: SlaPolicy) -> ClockResumed | None:
+    """Resume a paused clock; its house deadline and warning move out by the business time paused.
+
+    A regulatory deadline does not move: if it is now the earlier, it holds.
+    """
+    if not clock.running or clock.paused_since is None:
+        return None
+    calendar = policy.calendar
+    paused_for = calendar.business_time_between(clock.paused_since, at)
+    house = (
+        calendar.add_business_time(clock.house_deadline, paused_for)
+        if clock.house_deadline
+        else None
+    )
+    options = []
+    if house is not None:
+        options.append((house, f"house:{policy.name}"))
+    if clock.regulatory_deadline is not None:
+        options.append((clock.regulatory_deadline, clock.regulatory_source))
+    deadline, source = min(options) if options else (clock.deadline, clock.source)
+    warn = None
+    if not clock.warned and clock.warn_at is not None:
+        warn = min(calendar.add_business_time(clock.warn_at, paused_for), deadline)
+    return ClockResumed(
+        at=at,
+        by=by,
+        metric=clock.metric,
+        paused_for=paused_for,
+        deadline=deadline,
+        house_deadline=house,
+        warn_at=warn,
+        source=source,
+    )
+
+
+def stop(
+    clock: Clock, *, at: datetime, by: Actor, reason: str, policy: SlaPolicy | None
+) -> ClockStopped | None:
+    """Stop a running clock; met if before its deadline. A paused clock's pause ends here."""
+    if not clock.running:
+        return None
+    paused = clock.paused_total
+    if clock.paused_since is not None and policy is not None:
+        paused += policy.calendar.business_time_between(clock.paused_since, at)
+    return ClockStopped(
+        at=at,
+        by=by,
+        metric=clock.metric,
+        met=at <= clock.deadline and not clock.breached,
+        reason=reason,
+        paused_total=paused,
+    )
+
+
+def checkpoint(
+    clock: Clock, *, at: datetime, by: Actor, calendar: BusinessCalendar
+) -> list[ClockEvent]:
+    """The warning and breach a running, unpaused clock has reached by ``at``."""
+    if not clock.running or clock.paused:
+        return []
+    events: list[ClockEvent] = []
+    if (
+        not clock.warned
+        and clock.warn_at is not None
+        and at >= clock.warn_at
+        and at < clock.deadline
+    ):
+        events.append(
+            ClockWarned(
+                at=at,
+                by=by,
+                metric=clock.metric,
+                deadline=clock.deadline,
+                business_time_left=calendar.business_time_between(at, clock.deadline),
+            )
+        )
+    if not clock.breached and at >= clock.deadline:
+        events.append(
+            ClockBreached(
+                at=at, by=by, metric=clock.metric, deadline=clock.deadline, source=clock.source
+            )
+        )
+    return events
+
+
+def next_checkpoint(clock: Clock) -> datetime | None:
+    """When the clock next needs looking at (its warning, then its deadline), or None."""
+    if not clock.running or clock.paused:
+        return None
+    if not clock.warned and clock.warn_at is not None and clock.warn_at < clock.deadline:
+        return clock.warn_at
+    if not clock.breached:
+        return clock.deadline
+    return None
+
+
+def business_time_left(clock: Clock, at: datetime, calendar: BusinessCalendar) -> timedelta:
+    """Business time until the deadline (negative once past); frozen while paused."""
+    reference = clock.paused_since or clock.stopped_at or at
+    return calendar.business_time_between(reference, clock.deadline)
