@@ -325,6 +325,9 @@ class BusinessCalendar:
             raise ValidationError.of(
                 "duration", f"must be a non-negative timedelta, got {duration!r}"
             )
+        if not duration:
+            # No business time passes: stay put (keeps add(add(t, a), b) == add(t, a + b)).
+            return at.astimezone(self._tz)
         remaining = duration
         for start, end in self._spans_from(at):
             available = end - start

@@ -242,7 +242,7 @@ class Once(enum.StrEnum):
 
 @frozen(kw_only=True)
 class Rule:
-    """When ``when`` holds, do ``then``: at most once per ``once`` (``clock``: per run of ``metric``)."""
+    """Do ``then`` when ``when`` holds, at most once per ``once`` (per run of ``metric``'s clock)."""
 
     id: str
     when: Condition

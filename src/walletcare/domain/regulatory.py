@@ -148,7 +148,10 @@ PROFILES: Mapping[str, RegulatoryProfile] = {
                     "summary_resolution",
                     3,
                     BD,
-                    note="resolved by close of the 3rd business day: summary resolution communication (DISP 1.5)",
+                    note=(
+                        "resolved by close of the 3rd business day: "
+                        "summary resolution communication (DISP 1.5)"
+                    ),
                 ),
                 _d(
                     "resolution",
@@ -188,7 +191,10 @@ PROFILES: Mapping[str, RegulatoryProfile] = {
                 ),
             ),
             sources=("FCA Handbook DISP 1.5, 1.6.1R, 1.6.2R, 1.6.2AR",),
-            notes="The final response must tell the customer of the Financial Ombudsman Service and the 6-month limit.",
+            notes=(
+                "The final response must tell the customer of the Financial Ombudsman Service "
+                "and the 6-month limit."
+            ),
         ),
         RegulatoryProfile(
             name="reg_e",
@@ -278,7 +284,7 @@ PROFILES: Mapping[str, RegulatoryProfile] = {
                 ),
             ),
             sources=("12 CFR 1026.13(c)",),
-            notes="Resolution is due within two billing cycles; 90 days is the outer limit used here.",
+            notes="Due within two billing cycles; 90 days is the outer limit used here.",
         ),
         RegulatoryProfile(
             name="cfpb_portal",

@@ -148,7 +148,7 @@ class ClockEvent(Event):
 
 @frozen(kw_only=True)
 class ClockStarted(ClockEvent):
-    """A clock started; ``candidates`` lists every deadline considered and ``source`` the one held."""
+    """A clock started; ``candidates`` lists each deadline considered, ``source`` the one held."""
 
     kind = "sla.clock_started"
     policy: str
@@ -227,12 +227,7 @@ def apply_clock_event(clocks: tuple[Clock, ...], event: ClockEvent) -> tuple[Clo
             regulatory_source=event.regulatory_source,
         )
         return (*(c for c in clocks if c.metric != event.metric), clock)
-    updated = []
-    for clock in clocks:
-        if clock.metric == event.metric:
-            clock = _apply_one(clock, event)
-        updated.append(clock)
-    return tuple(updated)
+    return tuple(_apply_one(c, event) if c.metric == event.metric else c for c in clocks)
 
 
 def _apply_one(clock: Clock, event: ClockEvent) -> Clock:

@@ -12,8 +12,6 @@ from zoneinfo import ZoneInfo
 from attrs import frozen
 
 from walletcare.domain import complaints as domain
-from walletcare.domain.complaints import oversight
-from walletcare.domain.complaints.oversight import CompiledOversight, Oversight
 from walletcare.domain.complaints import (
     Complaint,
     ComplaintPolicy,
@@ -24,7 +22,9 @@ from walletcare.domain.complaints import (
     Outcome,
     Severity,
     Status,
+    oversight,
 )
+from walletcare.domain.complaints.oversight import CompiledOversight, Oversight
 from walletcare.domain.events import SYSTEM, Actor, Event
 from walletcare.domain.money import Money
 from walletcare.errors import DomainError, NotFound, ValidationError
@@ -140,7 +140,9 @@ class ComplaintService:
                 raise NotFound(f"no complaint with id {complaint_id!r}")
             events, messages, timers = step(current, now, len(history))
             after = domain.apply_all(current, events)
-            return self._oversee(current, after, events, messages, timers, now, len(history))
+            return self._oversee(
+                current, after, (events, messages, timers), now=now, version=len(history)
+            )
 
         result: Complaint = self.runner.run(complaint_id, decide).result
         return result
@@ -149,26 +151,25 @@ class ComplaintService:
         self,
         before: Complaint | None,
         after: Complaint,
-        events: list[Event],
-        messages: list[OutboundMessage],
-        timers: list[TimerChange],
+        step: StepResult,
+        *,
         now: datetime,
         version: int,
     ) -> Decision:
         """Add what SLA clocks and escalation rules make of the command, in the same commit."""
-        outcome = oversight.react(before, after, events, now, self.oversight)
-        return self._decision(after, events, messages, timers, outcome, now, version)
+        outcome = oversight.react(before, after, step[0], now, self.oversight)
+        return self._decision(after, step, outcome, now=now, version=version)
 
     def _decision(
         self,
         state: Complaint,
-        events: Sequence[Event],
-        messages: Sequence[OutboundMessage],
-        timers: Sequence[TimerChange],
+        step: StepResult,
         outcome: oversight.Outcome,
+        *,
         now: datetime,
         version: int,
     ) -> Decision:
+        events, messages, timers = step
         final = domain.apply_all(state, outcome.events) if outcome.events else state
         all_events = [*events, *outcome.events]
         sent = [
@@ -293,7 +294,7 @@ class ComplaintService:
             )
             state = domain.replay(events)
             assert state is not None
-            return self._oversee(None, state, events, [], [], now, 0)
+            return self._oversee(None, state, (events, [], []), now=now, version=0)
 
         opened: Complaint = self.runner.run(new_id, decide).result
         return ComplaintReceipt(complaint_id=new_id, linked=False, severity=opened.severity)
@@ -526,7 +527,7 @@ class ComplaintService:
             current, by=SYSTEM, at=now, reason="no reply within the quiet period after resolution"
         )
         after = domain.apply_all(current, events)
-        return self._oversee(current, after, events, [], [], now, len(history))
+        return self._oversee(current, after, (events, [], []), now=now, version=len(history))
 
     def _on_oversight_timer(
         self, history: Sequence[Event], timer: Timer, now: datetime
@@ -535,7 +536,7 @@ class ComplaintService:
         if current is None:
             return Decision()
         outcome = oversight.on_timer(current, timer.name, now, self.oversight)
-        return self._decision(current, [], [], [], outcome, now, len(history))
+        return self._decision(current, ([], [], []), outcome, now=now, version=len(history))
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, complaint_id: str) -> Complaint:

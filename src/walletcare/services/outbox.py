@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
 from datetime import datetime, timedelta
@@ -84,42 +86,108 @@ class Delivery:
         self.lease = lease
 
     def drain(self, now: datetime, limit: int) -> DeliveryOutcome:
-        """Claim the messages due at ``now`` and try each once."""
-        delivered = retried = dead = lost = 0
-        for message in self.storage.claim_due_messages(now, limit, self.lease):
-            attempts = message.attempts + 1
-            try:
-                receipt = deliver_with_timeout(self.plugins, message, self.timeout)
-            except DeliveryFailed as exc:
-                if attempts >= self.retry.max_attempts:
-                    status, due, error = (
-                        MessageStatus.DEAD,
-                        now,
-                        f"gave up after {attempts} attempts: {exc}",
-                    )
-                else:
-                    status, due, error = (
-                        MessageStatus.PENDING,
-                        now + self.retry.delay_after(attempts),
-                        str(exc),
-                    )
+        """Claim the messages due at ``now`` and try each once.
+
+        Messages marked ``"digest": true`` in their data (staff alerts) that are due together
+        for one recipient on one channel go out as a single digest instead of a burst.
+        """
+        counts = {"delivered": 0, "retried": 0, "dead": 0, "lost": 0}
+        for batch in _batches(self.storage.claim_due_messages(now, limit, self.lease), now):
+            self._send(batch, now, counts)
+        return DeliveryOutcome(
+            delivered=counts["delivered"],
+            retried=counts["retried"],
+            dead=counts["dead"],
+            lost_claims=counts["lost"],
+        )
+
+    def _send(  # noqa: PLR0912 (one branch per delivery outcome)
+        self,
+        batch: tuple[OutboundMessage, list[OutboundMessage]],
+        now: datetime,
+        counts: dict[str, int],
+    ) -> None:
+        """Deliver one message (or one digest) and settle every message it carries."""
+        offered, members = batch
+        attempts = max(m.attempts for m in members) + 1
+        try:
+            receipt = deliver_with_timeout(self.plugins, offered, self.timeout)
+        except DeliveryFailed as exc:
+            if attempts >= self.retry.max_attempts:
+                status, due, error = (
+                    MessageStatus.DEAD,
+                    now,
+                    f"gave up after {attempts} attempts: {exc}",
+                )
             else:
-                if receipt is None:
-                    # Parked, not dropped: a host that adds the channel can retry it.
-                    status, due = MessageStatus.DEAD, now
-                    error = f"no plugin delivers channel {message.channel!r}"
-                else:
-                    status, due, error = MessageStatus.DELIVERED, now, ""
-            if status is MessageStatus.DEAD:
-                log.warning("message %s dead-lettered: %s", message.id, error)
-            elif error:
-                log.info("message %s will be retried at %s: %s", message.id, due, error)
-            if not self.storage.settle_message(
-                message, status=status, attempts=attempts, due_at=due, error=error
-            ):
-                lost += 1
-                continue
-            delivered += status is MessageStatus.DELIVERED
-            retried += status is MessageStatus.PENDING
-            dead += status is MessageStatus.DEAD
-        return DeliveryOutcome(delivered=delivered, retried=retried, dead=dead, lost_claims=lost)
+                status, due, error = (
+                    MessageStatus.PENDING,
+                    now + self.retry.delay_after(attempts),
+                    str(exc),
+                )
+        else:
+            if receipt is None:
+                # Parked, not dropped: a host that adds the channel can retry it.
+                status, due = MessageStatus.DEAD, now
+                error = f"no plugin delivers channel {offered.channel!r}"
+            else:
+                status, due, error = MessageStatus.DELIVERED, now, ""
+        if status is MessageStatus.DEAD:
+            log.warning("message %s dead-lettered: %s", offered.id, error)
+        elif error:
+            log.info("message %s will be retried at %s: %s", offered.id, due, error)
+        for message in members:
+            settled = self.storage.settle_message(
+                message, status=status, attempts=message.attempts + 1, due_at=due, error=error
+            )
+            if not settled:
+                counts["lost"] += 1
+            elif status is MessageStatus.DELIVERED:
+                counts["delivered"] += 1
+            elif status is MessageStatus.PENDING:
+                counts["retried"] += 1
+            else:
+                counts["dead"] += 1
+
+
+def _is_digest(message: OutboundMessage) -> bool:
+    try:
+        data = json.loads(message.data)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("digest") is True
+
+
+def _batches(
+    messages: list[OutboundMessage], now: datetime
+) -> list[tuple[OutboundMessage, list[OutboundMessage]]]:
+    """Each message on its own, except digest messages grouped per (channel, recipient)."""
+    batches: list[tuple[OutboundMessage, list[OutboundMessage]]] = []
+    groups: dict[tuple[str, str], list[OutboundMessage]] = {}
+    for message in messages:
+        if _is_digest(message):
+            groups.setdefault((message.channel, message.recipient), []).append(message)
+        else:
+            batches.append((message, [message]))
+    for (channel, recipient), members in groups.items():
+        if len(members) == 1:
+            batches.append((members[0], members))
+            continue
+        ids = sorted(m.id for m in members)
+        # The same group always gets the same id, so a retried digest is one message to the channel.
+        digest_id = "digest-" + hashlib.sha256("\n".join(ids).encode()).hexdigest()[:24]
+        body = "\n\n".join(f"{m.subject}\n{m.body}" for m in members)
+        digest = OutboundMessage(
+            id=digest_id,
+            stream_id=members[0].stream_id,
+            channel=channel,
+            recipient=recipient,
+            template="digest",
+            subject=f"{len(members)} case alerts",
+            body=body,
+            locale=members[0].locale,
+            data=json.dumps({"digest_of": ids}),
+            due_at=now,
+        )
+        batches.append((digest, members))
+    return batches

@@ -227,7 +227,7 @@ class Complaint:
     absorbed: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     clocks: tuple[Clock, ...] = ()
-    escalation: EscalationState = EscalationState()
+    escalation: EscalationState = field(factory=EscalationState)
 
     @property
     def is_open(self) -> bool:

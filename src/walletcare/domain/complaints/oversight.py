@@ -323,13 +323,13 @@ def _restart(
     return [event] if event is not None else []
 
 
-def _clock_events(
+def _clock_events(  # noqa: PLR0912 (one branch per kind of case event)
     before: Complaint | None,
     after: Complaint,
     events: Sequence[Event],
     now: datetime,
     compiled: CompiledOversight,
-) -> list[ClockEvent]:  # noqa: PLR0912
+) -> list[ClockEvent]:
     out: list[ClockEvent] = []
     clocks = {c.metric: c for c in after.clocks}
     policy_of: Callable[[Clock], SlaPolicy | None] = lambda c: compiled.policies.get(c.policy)  # noqa: E731
@@ -627,7 +627,9 @@ def _accrue(
             at=now,
             by=SYSTEM,
             amount=amount,
-            reason=f"{profile.name}: {metric_text(clock.metric)} {days} day(s) late at {unit} a day",
+            reason=(
+                f"{profile.name}: {metric_text(clock.metric)} {days} day(s) late at {unit} a day"
+            ),
         )
     ]
 

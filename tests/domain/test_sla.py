@@ -1,0 +1,163 @@
+"""SLA clocks: deadlines, exact pause accounting, composition with regulation, warnings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from walletcare import BusinessCalendar
+from walletcare.domain import sla
+from walletcare.domain.events import SYSTEM
+from walletcare.errors import ValidationError
+
+BERLIN = ZoneInfo("Europe/Berlin")
+CAL = BusinessCalendar.build(
+    zone="Europe/Berlin", hours={"mon-fri": "09:00-12:00,13:00-17:00"}, country="DE"
+)
+POLICY = sla.SlaPolicy(
+    name="standard",
+    calendar=CAL,
+    targets=(
+        sla.SlaTarget(
+            metric="acknowledgement",
+            duration=timedelta(hours=4),
+            pauses=False,
+            warn_before=timedelta(hours=1),
+        ),
+        sla.SlaTarget(metric="resolution", duration=timedelta(hours=40), warn_at=Decimal("0.75")),
+    ),
+)
+START = datetime(2026, 3, 2, 10, 0, tzinfo=BERLIN)
+
+
+def started(
+    metric: str = "resolution", regulatory: tuple[str, datetime] | None = None
+) -> sla.Clock:
+    event = sla.start(
+        metric=metric, policy=POLICY, regulatory=regulatory, at=START, run=1, by=SYSTEM
+    )
+    assert event is not None
+    (clock,) = sla.apply_clock_event((), event)
+    return clock
+
+
+def test_business_time_target_skips_lunch_and_nights() -> None:
+    """40 business hours from Monday 10:00 on 7-hour days with lunch end the next Monday at 16:00."""
+    clock = started()
+    assert clock.deadline == datetime(2026, 3, 9, 16, 0, tzinfo=BERLIN)
+    assert clock.source == "house:standard"
+
+
+def test_stricter_deadline_wins_and_says_which() -> None:
+    """A regulatory deadline earlier than the house one holds, and the clock names it."""
+    regulatory = ("psd2:resolution", datetime(2026, 3, 5, 0, 0, tzinfo=BERLIN))
+    event = sla.start(
+        metric="resolution", policy=POLICY, regulatory=regulatory, at=START, run=1, by=SYSTEM
+    )
+    assert event is not None and event.source == "psd2:resolution"
+    assert event.deadline == regulatory[1]
+    assert len(event.candidates) == 2
+
+
+def test_regulatory_deadline_does_not_move_for_a_pause() -> None:
+    """Waiting for the customer moves the house deadline only; the regulation's holds."""
+    regulatory = ("psd2:resolution", datetime(2026, 3, 12, 0, 0, tzinfo=BERLIN))
+    clock = started(regulatory=regulatory)
+    assert clock.deadline == datetime(2026, 3, 9, 16, 0, tzinfo=BERLIN)
+    paused = sla.pause(clock, at=START, by=SYSTEM)
+    assert paused is not None
+    (clock,) = sla.apply_clock_event((clock,), paused)
+    resumed = sla.resume(clock, at=START + timedelta(days=7), by=SYSTEM, policy=POLICY)
+    assert resumed is not None
+    week = CAL.business_time_between(START, START + timedelta(days=7))
+    assert resumed.house_deadline == CAL.add_business_time(
+        datetime(2026, 3, 9, 16, 0, tzinfo=BERLIN), week
+    )
+    assert resumed.deadline == regulatory[1] and resumed.source == "psd2:resolution"
+
+
+def test_clocks_that_do_not_pause_keep_running() -> None:
+    """The acknowledgement clock ignores waiting for the customer."""
+    assert sla.pause(started("acknowledgement"), at=START, by=SYSTEM) is None
+
+
+def test_warning_then_breach_then_nothing_more() -> None:
+    """Checkpoints give the warning at 75%, the breach at the deadline, and never repeat."""
+    clock = started()
+    assert clock.warn_at == CAL.add_business_time(START, timedelta(hours=30))
+    assert sla.next_checkpoint(clock) == clock.warn_at
+    (warned,) = sla.checkpoint(clock, at=clock.warn_at, by=SYSTEM, calendar=CAL)
+    assert isinstance(warned, sla.ClockWarned) and warned.business_time_left == timedelta(hours=10)
+    (clock,) = sla.apply_clock_event((clock,), warned)
+    assert sla.next_checkpoint(clock) == clock.deadline
+    (breached,) = sla.checkpoint(clock, at=clock.deadline, by=SYSTEM, calendar=CAL)
+    (clock,) = sla.apply_clock_event((clock,), breached)
+    assert (
+        sla.checkpoint(clock, at=clock.deadline + timedelta(days=1), by=SYSTEM, calendar=CAL) == []
+    )
+    assert sla.next_checkpoint(clock) is None
+
+
+def test_stopping_records_whether_met() -> None:
+    """A clock stopped before its deadline is met; after, it is not."""
+    clock = started()
+    on_time = sla.stop(clock, at=clock.deadline, by=SYSTEM, reason="resolved", policy=POLICY)
+    late = sla.stop(
+        clock, at=clock.deadline + timedelta(seconds=1), by=SYSTEM, reason="resolved", policy=POLICY
+    )
+    assert on_time is not None and on_time.met
+    assert late is not None and not late.met
+
+
+def test_targets_are_validated() -> None:
+    """A business-time target needs a duration; warn_at is a fraction."""
+    with pytest.raises(ValidationError):
+        sla.SlaTarget(metric="x")
+    with pytest.raises(ValidationError):
+        sla.SlaTarget(metric="x", duration=timedelta(hours=1), warn_at=Decimal("1.5"))
+    with pytest.raises(ValidationError):
+        sla.SlaTarget(metric="x", measure=sla.Measure.BUSINESS_DAYS)
+
+
+gaps = st.lists(st.tuples(st.integers(0, 72 * 60), st.integers(0, 96 * 60)), min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
+    ),
+    gaps,
+)
+def test_pause_accounting_sums_exactly(
+    start_at: datetime, intervals: list[tuple[int, int]]
+) -> None:
+    """Paused time is the exact business time of every pause, and the deadline moves by exactly that."""
+    event = sla.start(
+        metric="resolution", policy=POLICY, regulatory=None, at=start_at, run=1, by=SYSTEM
+    )
+    assert event is not None
+    (clock,) = sla.apply_clock_event((), event)
+    original = clock.house_deadline
+    assert original is not None
+    now, expected = start_at, timedelta(0)
+    for run_minutes, pause_minutes in intervals:
+        now += timedelta(minutes=run_minutes)
+        paused = sla.pause(clock, at=now, by=SYSTEM)
+        assert paused is not None
+        (clock,) = sla.apply_clock_event((clock,), paused)
+        resume_at = now + timedelta(minutes=pause_minutes)
+        expected += CAL.business_time_between(now, resume_at)
+        resumed = sla.resume(clock, at=resume_at, by=SYSTEM, policy=POLICY)
+        assert resumed is not None
+        (clock,) = sla.apply_clock_event((clock,), resumed)
+        now = resume_at
+    assert clock.paused_total == expected
+    assert clock.deadline == CAL.add_business_time(original, expected)
+    active = CAL.business_time_between(start_at, clock.deadline) - clock.paused_total
+    assert active == timedelta(hours=40)

@@ -1,0 +1,373 @@
+"""SLA clocks and escalation through Walletcare: once per occurrence, digests, tiers, penalties."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from walletcare import (
+    Actor,
+    BusinessCalendar,
+    ContactPoint,
+    Money,
+    NewComplaint,
+    Settings,
+    Walletcare,
+)
+from walletcare.domain.complaints.oversight import Oversight, SlaChoice
+from walletcare.domain.escalation import (
+    Action,
+    ActionKind,
+    Condition,
+    Escalated,
+    Ladder,
+    Once,
+    PenaltyAccrued,
+    Rule,
+    RuleFired,
+)
+from walletcare.domain.sla import ClockBreached, ClockWarned, Measure, SlaPolicy, SlaTarget
+from walletcare.testing import FixedClock, RecordingNotifier
+
+from ..complaints_fixtures import intake
+
+BERLIN = ZoneInfo("Europe/Berlin")
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # Monday 09:00 in Berlin
+STAFF = Actor.staff("agent-7")
+CAL = BusinessCalendar.build(zone="Europe/Berlin", hours={"mon-fri": "09:00-17:00"}, country="DE")
+STANDARD = SlaPolicy(
+    name="standard",
+    calendar=CAL,
+    targets=(
+        SlaTarget(metric="acknowledgement", duration=timedelta(hours=4), pauses=False),
+        SlaTarget(metric="update", measure=Measure.BUSINESS_DAYS, days=2),
+        SlaTarget(metric="resolution", duration=timedelta(hours=24), warn_at=Decimal("0.5")),
+    ),
+)
+SENIOR = SlaPolicy(
+    name="senior",
+    calendar=CAL,
+    targets=(SlaTarget(metric="resolution", duration=timedelta(hours=8)),),
+)
+BREACH_RULE = Rule(
+    id="resolution-breach",
+    description="resolution deadline missed",
+    when=Condition(fact="resolution.breached", op="is", value="true"),
+    then=(
+        Action(kind=ActionKind.ESCALATE),
+        Action(kind=ActionKind.NOTIFY, role="complaints_officer", channel="staff"),
+        Action(kind=ActionKind.FLAG_REGULATOR),
+    ),
+    once=Once.CLOCK,
+    metric="resolution",
+)
+
+
+def make_app(
+    clock: FixedClock,
+    notifier: RecordingNotifier | None = None,
+    url: str = "memory://",
+    **oversight: object,
+) -> Walletcare:
+    settings = Settings(
+        storage_url=url,
+        oversight=Oversight(sla=(SlaChoice(policy=STANDARD),), rules=(BREACH_RULE,), **oversight),  # type: ignore[arg-type]
+    )
+    return Walletcare(settings, plugins=[notifier] if notifier else [], clock=clock)
+
+
+def de_intake(**changes: object) -> NewComplaint:
+    fields: dict[str, object] = {
+        "jurisdiction": "DE",
+        "product": "wallet",
+        "occurred_at": T0 - timedelta(hours=2),
+    }
+    fields.update(changes)
+    return intake(**fields)
+
+
+def kinds(app: Walletcare, cid: str, kind: type) -> list:  # type: ignore[type-arg]
+    return [e for e in app.events(cid) if isinstance(e, kind)]
+
+
+def test_clocks_start_with_house_and_regulatory_deadlines() -> None:
+    """A German wallet complaint gets house clocks and PSD2's 15 days, the earlier holding."""
+    clock = FixedClock(T0)
+    app = make_app(clock)
+    cid = app.complaints.open(de_intake()).complaint_id
+    clocks = {c.metric: c for c in app.complaints.get(cid).clocks}
+    assert set(clocks) == {"acknowledgement", "update", "resolution"}
+    assert clocks["resolution"].source == "house:standard"
+    assert clocks["resolution"].regulatory_deadline == datetime(2026, 3, 24, tzinfo=BERLIN)
+    assert clocks["resolution"].regulatory_source == "psd2:resolution"
+    assert {t.name for t in app.storage.get_timers(cid)} == {
+        "sla:acknowledgement",
+        "sla:update",
+        "sla:resolution",
+    }
+
+
+def test_no_policy_and_no_profile_means_no_clocks() -> None:
+    """A case may have no SLA at all: no clocks, no timers."""
+    app = Walletcare(Settings(storage_url="memory://"), clock=FixedClock(T0))
+    cid = app.complaints.open(intake(jurisdiction="BR")).complaint_id
+    assert app.complaints.get(cid).clocks == ()
+    assert app.storage.get_timers(cid) == []
+
+
+def test_policy_chosen_by_condition() -> None:
+    """SLA policies are chosen by conditions over the case; the first match wins."""
+    vip = SlaPolicy(
+        name="vip",
+        calendar=CAL,
+        targets=(SlaTarget(metric="resolution", duration=timedelta(hours=2)),),
+    )
+    choices = (
+        SlaChoice(policy=vip, when=Condition(fact="segment", op="eq", value="vip")),
+        SlaChoice(policy=STANDARD),
+    )
+    app = Walletcare(
+        Settings(storage_url="memory://", oversight=Oversight(sla=choices, regulatory=())),
+        clock=FixedClock(T0),
+    )
+    vip_case = app.complaints.open(de_intake(segment="vip")).complaint_id
+    other = app.complaints.open(de_intake(transactions=("tx-2",))).complaint_id
+    assert [c.policy for c in app.complaints.get(vip_case).clocks] == ["vip"]
+    assert {c.policy for c in app.complaints.get(other).clocks} == {"standard"}
+
+
+def test_breach_escalates_once_however_often_tick_runs() -> None:
+    """Warning, breach, one escalation and one notification, even with many ticks."""
+    clock, notifier = FixedClock(T0), RecordingNotifier()
+    app = make_app(clock, notifier)
+    cid = app.complaints.open(de_intake()).complaint_id
+    app.complaints.acknowledge(cid, by=STAFF)
+    for _ in range(6 * 24):
+        clock.advance(timedelta(hours=1))
+        app.tick()
+    assert len(kinds(app, cid, ClockWarned)) == 1
+    assert len(kinds(app, cid, ClockBreached)) == 2  # resolution, and the unanswered update
+    (escalated,) = kinds(app, cid, Escalated)
+    assert (escalated.from_tier, escalated.to_tier, escalated.rule) == (
+        "agent",
+        "senior_agent",
+        "resolution-breach",
+    )
+    (fired,) = kinds(app, cid, RuleFired)
+    assert fired.matched == ("resolution.breached is true",)
+    assert any(r.startswith("resolution.breached=") for r in fired.readings)
+    assert [m.recipient for m in notifier.sent if m.recipient.startswith("role:")] == [
+        "role:complaints_officer"
+    ]
+    assert app.complaints.get(cid).escalation.flagged_for_regulator
+
+
+def test_pause_moves_the_resolution_deadline() -> None:
+    """Waiting for the customer pauses the clock; the paused time is kept and visible."""
+    clock = FixedClock(T0)
+    app = make_app(clock)
+    cid = app.complaints.open(de_intake()).complaint_id
+    app.complaints.acknowledge(cid, by=STAFF)
+    app.complaints.start_investigation(cid, by=STAFF)
+    before = {c.metric: c for c in app.complaints.get(cid).clocks}["resolution"].deadline
+    app.complaints.request_information(cid, by=STAFF, questions="the receipt")
+    assert "sla:resolution" not in {t.name for t in app.storage.get_timers(cid)}
+    clock.advance(timedelta(days=2))  # Wednesday 09:00: 16 business hours paused
+    app.complaints.provide_information(cid, by=Actor.customer("cust-1"), summary="attached")
+    after = {c.metric: c for c in app.complaints.get(cid).clocks}["resolution"]
+    assert after.paused_total == timedelta(hours=16)
+    assert after.deadline == CAL.add_business_time(before, timedelta(hours=16))
+    assert "sla:resolution" in {t.name for t in app.storage.get_timers(cid)}
+
+
+def test_resolution_stops_clocks_and_reopen_restarts_them() -> None:
+    """Resolving stops every clock (met); reopening starts a new resolution run."""
+    clock = FixedClock(T0)
+    app = make_app(clock)
+    cid = app.complaints.open(de_intake()).complaint_id
+    app.complaints.acknowledge(cid, by=STAFF)
+    app.complaints.resolve(
+        cid,
+        by=STAFF,
+        outcome="upheld",
+        explanation="We refunded the double debit to your wallet.",
+        remedy=Money.of("42", "EUR"),
+    )
+    assert all(not c.running and c.met for c in app.complaints.get(cid).clocks)
+    clock.advance(timedelta(days=1))
+    app.complaints.reopen(cid, by=Actor.customer("cust-1"), reason="still missing")
+    resolution = {c.metric: c for c in app.complaints.get(cid).clocks}["resolution"]
+    assert resolution.running and resolution.run == 2
+
+
+def test_escalating_to_a_tier_starts_its_sla() -> None:
+    """A tier with its own SLA starts a clock for it when the case arrives there."""
+    clock = FixedClock(T0)
+    ladder = Ladder(tier_sla={"senior_agent": "senior"})
+    app = Walletcare(
+        Settings(
+            storage_url="memory://",
+            oversight=Oversight(
+                sla=(SlaChoice(policy=STANDARD), SlaChoice(policy=SENIOR)),
+                rules=(BREACH_RULE,),
+                ladder=ladder,
+            ),
+        ),
+        clock=clock,
+    )
+    cid = app.complaints.open(de_intake()).complaint_id
+    clock.advance(timedelta(days=6))
+    app.tick()
+    tier_clock = {c.metric: c for c in app.complaints.get(cid).clocks}["tier_senior_agent"]
+    assert tier_clock.policy == "senior" and tier_clock.running
+
+
+def test_repeated_reopening_escalates_once_per_reopen() -> None:
+    """A rule on reopen_count fires once for each reopening, not on every command."""
+    clock = FixedClock(T0)
+    rule = Rule(
+        id="reopened",
+        when=Condition(fact="reopen_count", op="ge", value="1"),
+        then=(Action(kind=ActionKind.ESCALATE),),
+        once=Once.REOPEN,
+    )
+    app = Walletcare(
+        Settings(storage_url="memory://", oversight=Oversight(rules=(rule,))), clock=clock
+    )
+    cid = app.complaints.open(intake()).complaint_id
+    app.complaints.acknowledge(cid, by=STAFF)
+    for _ in range(2):
+        app.complaints.resolve(
+            cid,
+            by=STAFF,
+            outcome="rejected",
+            explanation="The charge matches the merchant's receipt.",
+        )
+        app.complaints.reopen(cid, by=Actor.customer("cust-1"), reason="I disagree")
+        app.complaints.record_contact(
+            cid, by=STAFF, channel="phone", direction="outbound", summary="called back"
+        )
+    tiers = [(e.from_tier, e.to_tier) for e in kinds(app, cid, Escalated)]
+    assert tiers == [("agent", "senior_agent"), ("senior_agent", "complaints_officer")]
+
+
+def test_staff_alerts_from_many_cases_arrive_as_one_digest() -> None:
+    """Breaches of several cases in one tick reach the officer as one digest."""
+    clock, notifier = FixedClock(T0), RecordingNotifier(channels=["staff", "sms"])
+    app = make_app(clock, notifier)
+    cases = [
+        app.complaints.open(de_intake(customer_id=f"c{i}", transactions=(f"tx-{i}",))).complaint_id
+        for i in range(5)
+    ]
+    app.tick()
+    clock.advance(timedelta(days=6))
+    app.tick()
+    staff = [m for m in notifier.sent if m.channel == "staff"]
+    assert len(staff) == 1
+    assert staff[0].subject == "5 case alerts"
+    assert all(cid in staff[0].body for cid in cases)
+    assert all(
+        m.status == "delivered"
+        for cid in cases
+        for m in app.messages(cid)
+        if m.recipient.startswith("role:")
+    )
+
+
+def test_rbi_t_plus_1_reversal_three_days_late_accrues_inr_300() -> None:
+    """A UPI P2P failure reversed three days after its T+1 deadline accrues INR 100 a day, automatically."""
+    kolkata = ZoneInfo("Asia/Kolkata")
+    failed = datetime(2026, 3, 2, 14, 0, tzinfo=kolkata)
+    clock = FixedClock(datetime(2026, 3, 2, 18, 0, tzinfo=kolkata))
+    app = Walletcare(Settings(storage_url="memory://"), clock=clock)
+    cid = app.complaints.open(
+        intake(
+            jurisdiction="IN",
+            product="upi",
+            flags=("tat_t1",),
+            occurred_at=failed,
+            amount_lost=Money.of("2500", "INR"),
+            contact=ContactPoint(channel="sms", address="+91"),
+            customer_zone="Asia/Kolkata",
+        )
+    ).complaint_id
+    reversal = {c.metric: c for c in app.complaints.get(cid).clocks}["reversal"]
+    assert reversal.deadline == datetime(2026, 3, 4, tzinfo=kolkata)
+    for _ in range(4 * 24):
+        if clock.now() >= datetime(2026, 3, 6, 11, 0, tzinfo=kolkata):
+            break
+        clock.advance(timedelta(hours=1))
+        app.tick()
+    app.complaints.acknowledge(cid, by=STAFF)
+    app.complaints.resolve(
+        cid,
+        by=STAFF,
+        outcome="upheld",
+        explanation="The failed UPI transfer was reversed to your account.",
+        remedy=Money.of("2500", "INR"),
+    )
+    for _ in range(5):
+        clock.advance(timedelta(days=1))
+        app.tick()
+    accrued = kinds(app, cid, PenaltyAccrued)
+    assert sum((p.amount for p in accrued), Money.zero("INR")) == Money.of("300", "INR")
+    assert app.complaints.get(cid).escalation.penalties == tuple(p.amount for p in accrued)
+
+
+def test_review_timer_reevaluates_age_rules() -> None:
+    """Age-only rules are re-checked by a per-case review timer, not by scanning cases."""
+    clock = FixedClock(T0)
+    rule = Rule(
+        id="stale",
+        when=Condition(fact="age", op="gt", value="P3D"),
+        then=(Action(kind=ActionKind.RAISE_SEVERITY),),
+    )
+    app = Walletcare(
+        Settings(
+            storage_url="memory://",
+            oversight=Oversight(rules=(rule,), review_every=timedelta(days=1)),
+        ),
+        clock=clock,
+    )
+    cid = app.complaints.open(intake()).complaint_id
+    assert app.complaints.get(cid).severity.value == "medium"
+    for _ in range(5):
+        clock.advance(timedelta(days=1))
+        app.tick()
+    assert app.complaints.get(cid).severity.value == "high"
+    assert len(kinds(app, cid, RuleFired)) == 1
+
+
+@pytest.mark.slow
+def test_concurrent_tickers_and_restarts_never_repeat_an_escalation(tmp_path: Path) -> None:
+    """Two Walletcare instances ticking one SQLite file, then a restart: one firing per case."""
+    url = f"sqlite:///{tmp_path}/cases.db"
+    clock = FixedClock(T0)
+    first = make_app(clock, url=url)
+    cases = [
+        first.complaints.open(
+            de_intake(customer_id=f"c{i}", transactions=(f"tx-{i}",))
+        ).complaint_id
+        for i in range(20)
+    ]
+    second = make_app(clock, url=url)
+    clock.advance(timedelta(days=6))
+    threads = [threading.Thread(target=app.tick) for app in (first, second, first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    first.close()
+    second.close()
+    restarted = make_app(clock, url=url)
+    restarted.tick()
+    for cid in cases:
+        assert len(kinds(restarted, cid, Escalated)) == 1
+        assert (
+            len([e for e in kinds(restarted, cid, RuleFired) if e.rule == "resolution-breach"]) == 1
+        )
