@@ -242,7 +242,7 @@ class Once(enum.StrEnum):
 
 @frozen(kw_only=True)
 class Rule:
-    """Do ``then`` when ``when`` holds, at most once per ``once`` (per run of ``metric``'s clock)."""
+    """Do ``then`` when ``when`` holds, at most once per ``once`` (``clock``: per clock run)."""
 
     id: str
     when: Condition
