@@ -42,6 +42,7 @@ from walletcare.domain.escalation import (
     PenaltyAccrued,
     RegulatorFlagged,
     Rule,
+    RuleBook,
     RuleFired,
     compile_rules,
     evaluate,
@@ -143,7 +144,7 @@ class CompiledOversight:
     choices: tuple[tuple[SlaPolicy, CompiledRule | None], ...]
     policies: dict[str, SlaPolicy]
     calendars: dict[str, BusinessCalendar]
-    rules: tuple[CompiledRule, ...]
+    rules: RuleBook
 
     @property
     def ladder(self) -> Ladder:
