@@ -358,34 +358,40 @@ class SQLiteStorage:
     def _insert_events(
         self, db: sqlite3.Connection, stream_id: str, version: int, commit: Commit
     ) -> list[StoredEvent]:
-        """All of a commit's events in one multi-row INSERT, positions read back by RETURNING."""
-        count = len(commit.events)
+        """All of a commit's events in one multi-row INSERT.
+
+        The write lock is held (BEGIN IMMEDIATE), so the rows get consecutive positions
+        ending at the last inserted rowid.
+        """
+        events = commit.events
+        count = len(events)
         sql = self._insert_sql.get(count)
         if sql is None:
             rows = ", ".join(["(?, ?, ?, ?, ?, ?)"] * count)
             sql = (
                 "INSERT INTO events (stream_id, version, kind, schema_version, at_us, data) "
-                f"VALUES {rows} RETURNING position"
+                f"VALUES {rows}"
             )
             self._insert_sql[count] = sql
         args: list[Any] = []
-        for offset, event in enumerate(commit.events, start=1):
+        for offset, event in enumerate(events, start=1):
             args += (stream_id, version + offset, event.kind, event.schema_version)
             args += (to_us(event.at), event.data)
-        positions = sorted(row[0] for row in db.execute(sql, args).fetchall())
+        last = db.execute(sql, args).lastrowid
+        if last is None:  # pragma: no cover - sqlite3 always reports it for an INSERT
+            raise StorageError("SQLite did not report the positions of appended events")
+        first = last - count
         return [
             StoredEvent(
                 stream_id=stream_id,
                 stream_version=version + offset,
-                position=position,
+                position=first + offset,
                 kind=event.kind,
                 schema_version=event.schema_version,
                 at=event.at.astimezone(UTC),
                 data=event.data,
             )
-            for offset, (event, position) in enumerate(
-                zip(commit.events, positions, strict=True), start=1
-            )
+            for offset, event in enumerate(events, start=1)
         ]
 
     def _change_timers(
