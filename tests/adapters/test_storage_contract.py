@@ -28,3 +28,51 @@ class TestSQLiteStorage(StorageContract):
     @pytest.fixture
     def storage_factory(self, tmp_path: Path) -> Callable[[], Storage]:
         return lambda: SQLiteStorage(str(tmp_path / f"{uuid.uuid4().hex}.db"), synchronous="normal")
+
+
+def test_driver_errors_become_storage_errors(tmp_path: Path) -> None:
+    """A file that is not a database is a StorageError, with the driver's error as its cause."""
+    import sqlite3
+
+    from walletcare.errors import StorageError
+
+    bad = tmp_path / "not-a-db.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError) as err:
+        SQLiteStorage(str(bad))
+    assert isinstance(err.value.__cause__, sqlite3.DatabaseError)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    """A file migrated by a newer walletcare is refused rather than misread."""
+    import sqlite3
+
+    from walletcare.errors import ConfigurationError
+
+    path = tmp_path / "future.db"
+    SQLiteStorage(str(path)).close()
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    with pytest.raises(ConfigurationError, match="newer"):
+        SQLiteStorage(str(path))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite://host/x.db",
+        "sqlite:///",
+        "sqlite:///x.db?color=red",
+        "sqlite:///x.db?synchronous=sometimes",
+    ],
+)
+def test_bad_sqlite_urls_are_configuration_errors(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hosts, missing paths and unknown options in sqlite URLs are refused clearly."""
+    from walletcare.errors import ConfigurationError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigurationError):
+        SQLiteStorage.from_url(url)

@@ -371,3 +371,24 @@ def test_concurrent_tickers_and_restarts_never_repeat_an_escalation(tmp_path: Pa
         assert (
             len([e for e in kinds(restarted, cid, RuleFired) if e.rule == "resolution-breach"]) == 1
         )
+
+
+def test_staff_escalate_by_hand_with_a_reason() -> None:
+    """Staff escalation records who, why and from which tier; bad targets are refused."""
+    from walletcare.errors import DomainError, ValidationError
+
+    app = make_app(FixedClock(T0))
+    cid = app.complaints.open(de_intake()).complaint_id
+    app.complaints.escalate(cid, by=STAFF, reason="customer threatens to go to the press")
+    app.complaints.escalate(cid, by=STAFF, reason="legal review", to_tier="ombudsman")
+    moves = [(e.from_tier, e.to_tier, str(e.by), e.reason) for e in kinds(app, cid, Escalated)]
+    assert moves == [
+        ("agent", "senior_agent", "staff:agent-7", "customer threatens to go to the press"),
+        ("senior_agent", "ombudsman", "staff:agent-7", "legal review"),
+    ]
+    with pytest.raises(ValidationError):
+        app.complaints.escalate(cid, by=STAFF, reason="down", to_tier="agent")
+    with pytest.raises(ValidationError):
+        app.complaints.escalate(cid, by=STAFF, reason="  ")
+    with pytest.raises(DomainError):
+        app.complaints.escalate(cid, by=Actor.customer("cust-1"), reason="me")

@@ -500,6 +500,20 @@ class ComplaintService:
             ),
         )
 
+    def escalate(
+        self, complaint_id: str, *, by: Actor, reason: str, to_tier: str = ""
+    ) -> Complaint:
+        """Staff move the complaint up the ladder (to ``to_tier``, or the next tier), saying why."""
+        ladder = self.oversight.ladder
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (
+                oversight.escalate(c, by=by, at=now, reason=reason, ladder=ladder, to_tier=to_tier),
+                [],
+                [],
+            ),
+        )
+
     def merge(self, source_id: str, *, into: str, by: Actor) -> Complaint:
         """Merge ``source_id`` into ``into``: the target absorbs it first, then the source closes.
 

@@ -47,7 +47,7 @@ from walletcare.domain.escalation import (
     compile_rules,
     evaluate,
 )
-from walletcare.domain.events import SYSTEM, Event
+from walletcare.domain.events import SYSTEM, Actor, ActorRole, Event
 from walletcare.domain.regulatory import (
     DEFAULT_CHOICES,
     JURISDICTIONS,
@@ -59,7 +59,7 @@ from walletcare.domain.regulatory import (
     late_days,
 )
 from walletcare.domain.sla import Clock, ClockEvent, SlaPolicy
-from walletcare.errors import ValidationError
+from walletcare.errors import DomainError, TransitionNotAllowed, ValidationError
 
 __all__ = [
     "SlaChoice",
@@ -72,6 +72,7 @@ __all__ = [
     "react",
     "on_timer",
     "facts_of",
+    "escalate",
     "metric_text",
 ]
 
@@ -278,6 +279,29 @@ def _flags(complaint: Complaint) -> set[str]:
     if complaint.product in PAYMENT_PRODUCTS:
         flags.add("payment_or_emoney")
     return flags
+
+
+def escalate(
+    complaint: Complaint, *, by: Actor, at: datetime, reason: str, ladder: Ladder, to_tier: str = ""
+) -> list[Event]:
+    """Staff move an open complaint up the ladder (to ``to_tier``, or the next tier), saying why."""
+    if not complaint.is_open:
+        raise TransitionNotAllowed(
+            f"complaint {complaint.id} is {complaint.status.value}; reopen it first"
+        )
+    if by.role is not ActorRole.STAFF:
+        raise DomainError("only staff escalate by hand; rules escalate as the system")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationError.of("reason", "say why the complaint is escalated")
+    current = complaint.escalation.tier or ladder.start
+    target = to_tier or ladder.above(current)
+    if target is None or target not in ladder.tiers:
+        raise ValidationError.of(
+            "to_tier", f"{to_tier or 'the next tier'} is not above {current} on the ladder"
+        )
+    if ladder.rank(target) <= ladder.rank(current):
+        raise ValidationError.of("to_tier", f"{target} is not above the current tier {current}")
+    return [Escalated(at=at, by=by, from_tier=current, to_tier=target, reason=reason.strip())]
 
 
 # -- reacting to commands ------------------------------------------------------------------
