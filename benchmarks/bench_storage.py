@@ -56,7 +56,9 @@ def walletcare_commands(path: str, synchronous: str, count: int) -> None:
 def walletcare_events_only(path: str, synchronous: str, count: int) -> None:
     """The same five events per command and nothing else: what eventsourcing's recorder writes."""
     storage = SQLiteStorage(path, synchronous=synchronous)
-    events = [NewEvent(kind="complaint.noted", schema_version=1, at=T0, data=BODY) for _ in range(5)]
+    events = [
+        NewEvent(kind="complaint.noted", schema_version=1, at=T0, data=BODY) for _ in range(5)
+    ]
     for i in range(count):
         storage.append(Commit(stream_id=f"case-{i}", expected_version=0, events=events))
     storage.close()
@@ -119,9 +121,11 @@ def eventsourcing_recorder(path: str, synchronous: str, count: int) -> None:
     datastore.close()
 
 
-def interleaved(fns: dict[str, object], synchronous: str, count: int, rounds: int = 4) -> dict[str, float]:
+def interleaved(
+    fns: dict[str, object], synchronous: str, count: int, rounds: int = 4
+) -> dict[str, float]:
     """Best rate of each writer, running them in turn each round so disk noise hits all alike."""
-    best = {name: 0.0 for name in fns}
+    best = dict.fromkeys(fns, 0.0)
     for _ in range(rounds):
         for name, fn in fns.items():
             with tempfile.TemporaryDirectory() as tmp:
@@ -138,7 +142,9 @@ def main(count: int) -> None:
         peers = True
     except ImportError:
         peers = False
-    print(f"bench_storage: {count} commands of 5 events + 1 timer + 1 message, best of 4 interleaved rounds")
+    print(
+        f"bench_storage: {count} commands of 5 events + 1 timer + 1 message, best of 4 interleaved rounds"
+    )
     normal = interleaved({"walletcare": walletcare_commands, "raw": raw_sqlite}, "NORMAL", count)
     print(
         f"  synchronous=NORMAL  walletcare {normal['walletcare']:7.0f}/s  raw sqlite3 {normal['raw']:7.0f}/s"

@@ -218,3 +218,39 @@ def test_decimal_is_written_as_a_string() -> None:
         updated_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
     assert CONVERTER.dump(summary)["opened_at"] == "2026-01-01T00:00:00+00:00"
+
+
+def test_oversight_settings_survive_json() -> None:
+    """SLA policies, rules, ladder and review interval are config a host can keep as JSON."""
+    import json
+    from decimal import Decimal as D
+
+    from walletcare.domain.complaints.oversight import Oversight, SlaChoice
+    from walletcare.domain.escalation import Action, ActionKind, Condition, Ladder, Once, Rule
+    from walletcare.domain.sla import SlaPolicy, SlaTarget
+
+    calendar = BusinessCalendar.build(
+        zone="Europe/Berlin", hours={"mon-fri": "09:00-17:00"}, country="DE"
+    )
+    policy = SlaPolicy(
+        name="vip",
+        calendar=calendar,
+        targets=(SlaTarget(metric="resolution", duration=timedelta(hours=8), warn_at=D("0.5")),),
+    )
+    oversight = Oversight(
+        sla=(SlaChoice(policy=policy, when=Condition(fact="segment", op="eq", value="vip")),),
+        rules=(
+            Rule(
+                id="r",
+                when=Condition(negate=Condition(fact="tier", op="eq", value="agent")),
+                then=(Action(kind=ActionKind.ESCALATE),),
+                once=Once.CLOCK,
+                metric="resolution",
+            ),
+        ),
+        ladder=Ladder(tier_sla={"senior_agent": "vip"}),
+        review_every=timedelta(days=1),
+    )
+    settings = Settings(storage_url="memory://", oversight=oversight)
+    text = json.dumps(CONVERTER.dump(settings))
+    assert CONVERTER.load(json.loads(text), Settings) == settings
