@@ -1,4 +1,5 @@
-"""walletcare quick start: one complaint from intake to resolution on the default SQLite file.
+"""walletcare quick start: one complaint from intake to resolution on the default SQLite file,
+with its PSD2 deadline counted on Germany's business days.
 
 Run it from any directory; it keeps its cases in ``walletcare.db`` there.
 """
@@ -10,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from walletcare import (
     Actor,
-    BusinessCalendar,
     ContactPoint,
     DeliveryReceipt,
     EvidenceRef,
@@ -52,12 +52,15 @@ def main() -> None:
                 contact=ContactPoint(channel="sms", address="+4915100000000"),
                 language="en",
                 customer_zone="Europe/Berlin",
-                jurisdiction="EU",
+                jurisdiction="DE",  # PSD2: final reply within 15 business days
                 product="wallet",
             )
         )
         cid = receipt.complaint_id
         print(f"Opened {cid}, severity {receipt.severity.value}")
+        for clock in app.complaints.get(cid).clocks:
+            due = clock.deadline.astimezone(ZoneInfo("Europe/Berlin"))
+            print(f"  {clock.metric} due before {due:%a %d %b %Y %H:%M} ({clock.source})")
 
         app.complaints.acknowledge(cid, by=agent)
         app.complaints.start_investigation(cid, by=agent)
@@ -79,12 +82,8 @@ def main() -> None:
         print("Delivering queued messages:")
         app.tick()
 
-        support = BusinessCalendar.build(
-            zone="Europe/Berlin", hours={"mon-fri": "09:00-17:00"}, country="DE"
-        )
-        received = app.complaints.get(cid).received_at
-        deadline = support.add_business_days(received, 15)
-        print(f"PSD2-style deadline (15 business days in Berlin): {deadline}")
+        met = [(c.metric, c.met) for c in app.complaints.get(cid).clocks]
+        print(f"Clocks after resolution (metric, met in time): {met}")
 
         print("Audit trail:")
         for entry in app.complaints.history(cid):

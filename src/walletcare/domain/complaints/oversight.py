@@ -549,6 +549,8 @@ def _apply(complaint: Complaint, events: Sequence[Event]) -> Complaint:
 def _rules_and_penalties(
     complaint: Complaint, now: datetime, compiled: CompiledOversight
 ) -> tuple[list[Event], list[Notice]]:
+    if not compiled.rules:
+        return [], []
     firings = evaluate(
         compiled.rules,
         facts_of(complaint, now, compiled),
