@@ -5,7 +5,7 @@ venmo's business-rules (where installed), and by hand-written Python functions.
 (b) ``tick`` firing 1,000 due timers on SQLite among 10,000 and among 1,000,000 open cases
 (each open case has an armed timer), against a full scan of the open cases' timers.
 
-Run: ``python benchmarks/bench_escalation.py [cases_for_a] [large_b]``.
+Run: ``python benchmarks/bench_escalation.py [cases_for_a] [large_b] [small_b]``.
 """
 
 from __future__ import annotations
@@ -381,8 +381,9 @@ def main() -> None:
     logging.disable(logging.CRITICAL)
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
     large = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
+    small = int(sys.argv[3]) if len(sys.argv) > 3 else 10_000
     part_a(n)
-    part_b(10_000, large)
+    part_b(small, large)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from attrs import field, frozen
-from attrs.validators import instance_of
 
 from walletcare.domain.calendars import require_aware
 from walletcare.errors import ValidationError
@@ -72,6 +71,11 @@ SYSTEM = Actor(ActorRole.SYSTEM, "walletcare")
 """The library itself, acting on timers (auto-close, escalation, reminders)."""
 
 
+def _actor(_: object, __: object, value: Any) -> None:
+    if type(value) is not Actor and not isinstance(value, Actor):
+        raise ValidationError.of("by", f"must be an Actor, got {type(value).__name__}")
+
+
 @frozen(kw_only=True)
 class Event:
     """Base of every domain event: an instant, an actor, a stable ``kind`` and a version.
@@ -84,4 +88,4 @@ class Event:
     schema_version: ClassVar[int] = 1
 
     at: datetime = field(validator=aware)
-    by: Actor = field(validator=instance_of(Actor))
+    by: Actor = field(validator=_actor)

@@ -484,12 +484,9 @@ def _sent(
     complaint: Complaint, by: Actor, at: datetime, message_id: str, summary: str
 ) -> ContactRecorded:
     """The outbound contact a message to the customer makes."""
-    contact = Contact(
-        at=at,
-        channel=complaint.contact.channel,
-        direction=Direction.OUTBOUND,
-        summary=summary,
-        message_id=message_id,
+    # The channel was checked at intake and ``at`` by the command's own event.
+    contact = Contact.outbound(
+        at=at, channel=complaint.contact.channel, summary=summary, message_id=message_id
     )
     return ContactRecorded(complaint_id=complaint.id, at=at, by=by, contact=contact)
 

@@ -138,6 +138,20 @@ class Contact:
     summary: str = field(validator=non_empty)
     message_id: str | None = None
 
+    @classmethod
+    def outbound(cls, *, at: datetime, channel: str, summary: str, message_id: str) -> Contact:
+        """A message walletcare itself sent; its parts were checked where they came from."""
+        contact = object.__new__(cls)
+        for name, value in (
+            ("at", at),
+            ("channel", channel),
+            ("direction", Direction.OUTBOUND),
+            ("summary", summary),
+            ("message_id", message_id),
+        ):
+            object.__setattr__(contact, name, value)
+        return contact
+
 
 def _money_or_none(_: Any, __: Any, value: Any) -> None:
     optional(instance_of(Money))(_, __, value)
