@@ -24,6 +24,7 @@ from walletcare.domain.escalation import Escalated, PenaltyAccrued, RegulatorFla
 from walletcare.domain.sla import (
     ClockBreached,
     ClockPaused,
+    ClockRescheduled,
     ClockResumed,
     ClockStarted,
     ClockStopped,
@@ -98,6 +99,21 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "warn_at": T,
         "candidates": ("a", "b"),
     },
+    "complaint.flags_added": {**C, "flags": ("extended",), "reason": "complex"},
+    "complaint.holding_reply_sent": {
+        **C,
+        "reasons": "waiting on the bank",
+        "expected_by": T,
+        "message_id": "m",
+    },
+    "sla.clock_rescheduled": {
+        "metric": "resolution",
+        "regulatory_deadline": T,
+        "regulatory_source": "psd2:resolution",
+        "deadline": T,
+        "source": "psd2:resolution",
+        "reason": "exceptional",
+    },
     "sla.clock_paused": {"metric": "resolution"},
     "sla.clock_resumed": {
         "metric": "resolution",
@@ -145,6 +161,7 @@ CLASSES = {
         ClockWarned,
         ClockBreached,
         ClockStopped,
+        ClockRescheduled,
         Escalated,
         RuleFired,
         RegulatorFlagged,

@@ -392,3 +392,57 @@ def test_staff_escalate_by_hand_with_a_reason() -> None:
         app.complaints.escalate(cid, by=STAFF, reason="  ")
     with pytest.raises(DomainError):
         app.complaints.escalate(cid, by=Actor.customer("cust-1"), reason="me")
+
+
+def test_psd2_holding_reply_moves_the_final_deadline_to_day_35() -> None:
+    """An exceptional case: the holding reply is sent by day 15, the final deadline becomes day 35."""
+    clock, notifier = FixedClock(datetime(2026, 5, 22, 17, 0, tzinfo=UTC)), RecordingNotifier()
+    app = Walletcare(Settings(storage_url="memory://"), plugins=[notifier], clock=clock)
+    cid = app.complaints.open(de_intake(occurred_at=clock.now() - timedelta(hours=1))).complaint_id
+    resolution = {c.metric: c for c in app.complaints.get(cid).clocks}["resolution"]
+    assert resolution.deadline == datetime(2026, 6, 17, tzinfo=BERLIN)
+    clock.advance(timedelta(days=10))
+    app.complaints.send_holding_reply(
+        cid,
+        by=STAFF,
+        reasons="the merchant's bank has not answered",
+        expected_by=datetime(2026, 7, 10, tzinfo=BERLIN),
+    )
+    complaint = app.complaints.get(cid)
+    clocks = {c.metric: c for c in complaint.clocks}
+    assert "exceptional" in complaint.flags
+    assert clocks["resolution"].deadline == datetime(2026, 7, 15, tzinfo=BERLIN)
+    assert clocks["resolution"].source == "psd2:resolution"
+    assert clocks["holding_reply"].met is True
+    app.tick()
+    assert notifier.sent[-1].template == "complaint.holding_reply"
+    assert "merchant's bank" in notifier.sent[-1].body
+
+
+def test_cn_extension_flags_reschedule_the_deadline() -> None:
+    """China: 15 days, 30 when extended, 60 with approval; each flag moves the clock."""
+    shanghai = ZoneInfo("Asia/Shanghai")
+    clock = FixedClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+    app = Walletcare(Settings(storage_url="memory://"), clock=clock)
+    cid = app.complaints.open(
+        intake(
+            jurisdiction="CN",
+            product="wallet",
+            customer_zone="Asia/Shanghai",
+            occurred_at=clock.now() - timedelta(hours=1),
+        )
+    ).complaint_id
+    due = lambda: {c.metric: c for c in app.complaints.get(cid).clocks}["resolution"].deadline
+    assert due() == datetime(2026, 3, 18, tzinfo=shanghai)
+    app.complaints.add_flags(cid, by=STAFF, flags=["extended"], reason="complex case")
+    assert due() == datetime(2026, 4, 2, tzinfo=shanghai)
+    app.complaints.add_flags(
+        cid, by=STAFF, flags=["approved_extension"], reason="approved by the complaints officer"
+    )
+    assert due() == datetime(2026, 5, 2, tzinfo=shanghai)
+    from walletcare.domain.sla import ClockRescheduled
+
+    assert [e.reason for e in kinds(app, cid, ClockRescheduled)] == [
+        "complex case",
+        "approved by the complaints officer",
+    ]

@@ -33,6 +33,8 @@ __all__ = [
     "ClockWarned",
     "ClockBreached",
     "ClockStopped",
+    "ClockRescheduled",
+    "reschedule",
     "apply_clock_event",
     "find_clock",
     "house_deadline",
@@ -210,6 +212,18 @@ class ClockStopped(ClockEvent):
     paused_total: timedelta
 
 
+@frozen(kw_only=True)
+class ClockRescheduled(ClockEvent):
+    """The regulatory deadline changed (an extension, an exceptional case); the earlier holds."""
+
+    kind = "sla.clock_rescheduled"
+    regulatory_deadline: datetime = field(validator=aware)
+    regulatory_source: str
+    deadline: datetime = field(validator=aware)
+    source: str
+    reason: str
+
+
 def apply_clock_event(clocks: tuple[Clock, ...], event: ClockEvent) -> tuple[Clock, ...]:
     """The clocks after ``event``."""
     if isinstance(event, ClockStarted):
@@ -230,7 +244,7 @@ def apply_clock_event(clocks: tuple[Clock, ...], event: ClockEvent) -> tuple[Clo
     return tuple(_apply_one(c, event) if c.metric == event.metric else c for c in clocks)
 
 
-def _apply_one(clock: Clock, event: ClockEvent) -> Clock:
+def _apply_one(clock: Clock, event: ClockEvent) -> Clock:  # noqa: PLR0911 (one return per event)
     evolve = attrs.evolve
     match event:
         case ClockPaused():
@@ -244,6 +258,15 @@ def _apply_one(clock: Clock, event: ClockEvent) -> Clock:
                 house_deadline=event.house_deadline,
                 warn_at=event.warn_at,
                 source=event.source or clock.source,
+            )
+        case ClockRescheduled():
+            return evolve(
+                clock,
+                regulatory_deadline=event.regulatory_deadline,
+                regulatory_source=event.regulatory_source,
+                deadline=event.deadline,
+                source=event.source,
+                breached=clock.breached and event.deadline <= event.at,
             )
         case ClockWarned():
             return evolve(clock, warned=True)
@@ -387,6 +410,31 @@ def stop(
         met=at <= clock.deadline and not clock.breached,
         reason=reason,
         paused_total=paused,
+    )
+
+
+def reschedule(
+    clock: Clock, *, regulatory: tuple[str, datetime], at: datetime, by: Actor, reason: str
+) -> ClockRescheduled | None:
+    """Give a running clock a new regulatory deadline; the earlier of it and the house one holds."""
+    source_name, due = regulatory
+    if not clock.running or (
+        due == clock.regulatory_deadline and source_name == clock.regulatory_source
+    ):
+        return None
+    options = [(due, source_name)]
+    if clock.house_deadline is not None:
+        options.append((clock.house_deadline, f"house:{clock.policy}"))
+    deadline, source = min(options)
+    return ClockRescheduled(
+        at=at,
+        by=by,
+        metric=clock.metric,
+        regulatory_deadline=due,
+        regulatory_source=source_name,
+        deadline=deadline,
+        source=source,
+        reason=reason,
     )
 
 

@@ -500,6 +500,37 @@ class ComplaintService:
             ),
         )
 
+    def send_holding_reply(
+        self, complaint_id: str, *, by: Actor, reasons: str, expected_by: datetime
+    ) -> Complaint:
+        """Declare an exceptional case: tell the customer why the final reply is late and by
+        when it will come; the deadlines for exceptional cases (PSD2, DISP: day 35) take over."""
+
+        def step(c: Complaint, now: datetime, version: int) -> StepResult:
+            aware = isinstance(expected_by, datetime) and expected_by.utcoffset() is not None
+            local = expected_by.astimezone(ZoneInfo(c.customer_zone)) if aware else expected_by
+            values = {"reasons": str(reasons).strip(), "expected_by": f"{local:%Y-%m-%d}"}
+            message = self._message(c, "complaint.holding_reply", values, version, now)
+            events = domain.send_holding_reply(
+                c, by=by, at=now, reasons=reasons, expected_by=expected_by, message_id=message.id
+            )
+            return events, [message], []
+
+        return self._decide(complaint_id, step)
+
+    def add_flags(
+        self, complaint_id: str, *, by: Actor, flags: Sequence[str], reason: str
+    ) -> Complaint:
+        """Flag the complaint (e.g. ``extended``, ``approved_extension``); deadlines follow."""
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (
+                domain.add_flags(c, by=by, at=now, flags=flags, reason=reason),
+                [],
+                [],
+            ),
+        )
+
     def escalate(
         self, complaint_id: str, *, by: Actor, reason: str, to_tier: str = ""
     ) -> Complaint:

@@ -47,6 +47,18 @@ CATALOG: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "之前重新开启投诉。",
         ),
     },
+    "complaint.holding_reply": {
+        "en": (
+            "Your complaint {ref}: our final reply will take longer",
+            "We cannot give our final reply to complaint {ref} yet because {reasons}. "
+            "You will have it by {expected_by} at the latest. We will never ask for your password or codes.",
+        ),
+        "zh": (
+            "您的投诉 {ref}：最终答复需要更长时间",
+            "由于{reasons}，我们暂时无法对投诉 {ref} 作出最终答复，最迟将于 {expected_by} 前答复您。"
+            "我们绝不会向您索要密码或验证码。",
+        ),
+    },
     "complaint.update": {
         "en": (
             "An update on your complaint {ref}",

@@ -35,6 +35,8 @@ __all__ = [
     "ComplaintMerged",
     "ComplaintAbsorbed",
     "ComplaintEvent",
+    "FlagsAdded",
+    "HoldingReplySent",
 ]
 
 
@@ -190,3 +192,22 @@ class ComplaintAbsorbed(ComplaintEvent):
     source: str
     transactions: tuple[str, ...] = ()
     evidence: tuple[EvidenceRef, ...] = ()
+
+
+@frozen(kw_only=True)
+class FlagsAdded(ComplaintEvent):
+    """Staff added flags that change which regulatory deadlines apply (e.g. ``extended``)."""
+
+    kind = "complaint.flags_added"
+    flags: tuple[str, ...]
+    reason: str
+
+
+@frozen(kw_only=True)
+class HoldingReplySent(ComplaintEvent):
+    """The customer was told why the final reply is late and when it will come (exceptional)."""
+
+    kind = "complaint.holding_reply_sent"
+    reasons: str
+    expected_by: datetime = field(validator=aware)
+    message_id: str

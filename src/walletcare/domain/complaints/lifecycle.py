@@ -27,6 +27,8 @@ from walletcare.domain.complaints.events import (
     ComplaintWithdrawn,
     ContactRecorded,
     DuplicateLinked,
+    FlagsAdded,
+    HoldingReplySent,
     InformationProvided,
     InformationRequested,
     InvestigationStarted,
@@ -75,6 +77,8 @@ __all__ = [
     "record_contact",
     "change_severity",
     "link_duplicate",
+    "add_flags",
+    "send_holding_reply",
     "merge_into",
     "absorb",
     "reopen_deadline",
@@ -374,7 +378,17 @@ def _absorbed(d: dict[str, Any], e: ComplaintAbsorbed) -> None:
     _add_transactions(d, e.transactions, e.evidence)
 
 
+def _flagged(d: dict[str, Any], e: FlagsAdded) -> None:
+    d["flags"] = tuple(sorted({*d["flags"], *e.flags}))
+
+
+def _holding_reply(d: dict[str, Any], e: HoldingReplySent) -> None:
+    d["flags"] = tuple(sorted({*d["flags"], "exceptional"}))
+
+
 _STEPS: dict[type[Event], Callable[[dict[str, Any], Any], None]] = {
+    FlagsAdded: _flagged,
+    HoldingReplySent: _holding_reply,
     ComplaintAcknowledged: _acknowledged,
     ComplaintAssigned: _assigned,
     InvestigationStarted: _investigating,
@@ -698,6 +712,66 @@ def change_severity(
         SeverityChanged(
             complaint_id=complaint.id, at=at, by=by, severity=level, reason=_text(reason, "reason")
         )
+    ]
+
+
+def _flag_words(flags: Sequence[str]) -> tuple[str, ...]:
+    words = tuple(flags)
+    if not words:
+        raise ValidationError.of("flags", "name at least one flag")
+    for i, flag in enumerate(words):
+        if not isinstance(flag, str) or not flag.strip() or flag != flag.strip():
+            raise ValidationError.of(f"flags[{i}]", "must be a non-empty word such as 'extended'")
+    return words
+
+
+def add_flags(
+    complaint: Complaint, *, by: Actor, at: datetime, flags: Sequence[str], reason: str
+) -> list[Event]:
+    """Staff flag an open complaint (``extended``, ``approved_extension``, ``new_account``...)."""
+    _require(complaint, OPEN_STATUSES, "flag")
+    if by.role is not ActorRole.STAFF:
+        raise DomainError("only staff change a complaint's regulatory flags")
+    words = _flag_words(flags)
+    new = tuple(f for f in words if f not in complaint.flags)
+    if not new:
+        return []
+    return [
+        FlagsAdded(
+            complaint_id=complaint.id, at=at, by=by, flags=new, reason=_text(reason, "reason")
+        )
+    ]
+
+
+def send_holding_reply(
+    complaint: Complaint,
+    *,
+    by: Actor,
+    at: datetime,
+    reasons: str,
+    expected_by: datetime,
+    message_id: str,
+) -> list[Event]:
+    """Tell the customer why the final reply is late and when it will come (an exceptional case)."""
+    _require(complaint, OPEN_STATUSES, "send a holding reply on")
+    if by.role is not ActorRole.STAFF:
+        raise DomainError("only staff send holding replies")
+    if (
+        not isinstance(expected_by, datetime)
+        or expected_by.utcoffset() is None
+        or expected_by <= at
+    ):
+        raise ValidationError.of("expected_by", "must be a timezone-aware date after now")
+    return [
+        HoldingReplySent(
+            complaint_id=complaint.id,
+            at=at,
+            by=by,
+            reasons=_text(reasons, "reasons"),
+            expected_by=expected_by,
+            message_id=message_id,
+        ),
+        _sent(complaint, by, at, message_id, "holding reply sent"),
     ]
 
 

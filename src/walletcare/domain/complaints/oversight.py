@@ -24,6 +24,8 @@ from walletcare.domain.complaints.events import (
     ComplaintResolved,
     ComplaintWithdrawn,
     ContactRecorded,
+    FlagsAdded,
+    HoldingReplySent,
     InformationProvided,
     InformationRequested,
     SeverityChanged,
@@ -305,22 +307,52 @@ def escalate(
 
 
 # -- reacting to commands ------------------------------------------------------------------
+def _regulatory(
+    complaint: Complaint, compiled: CompiledOversight
+) -> dict[str, tuple[str, datetime]]:
+    """The regulatory deadlines that apply to the complaint with its current flags."""
+    profile = _profile(complaint, compiled)
+    if profile is None:
+        return {}
+    found = deadlines(
+        profile,
+        flags=_flags(complaint),
+        received_at=complaint.received_at,
+        occurred_at=complaint.occurred_at,
+        calendar=_jurisdiction_calendar(complaint, compiled),
+    )
+    return {metric: (f"{profile.name}:{metric}", d.due_at) for metric, d in found.items()}
+
+
+def _rescheduled(
+    complaint: Complaint,
+    clocks: dict[str, Clock],
+    now: datetime,
+    compiled: CompiledOversight,
+    reason: str,
+) -> list[ClockEvent]:
+    """Bring the clocks in line with the regulatory deadlines the complaint's flags now give."""
+    policy = _policy(complaint, now, compiled)
+    out: list[ClockEvent] = []
+    for metric, regulatory in _regulatory(complaint, compiled).items():
+        clock = clocks.get(metric)
+        change: ClockEvent | None
+        if clock is None:
+            change = sla.start(
+                metric=metric, policy=policy, regulatory=regulatory, at=now, run=1, by=SYSTEM
+            )
+        else:
+            change = sla.reschedule(clock, regulatory=regulatory, at=now, by=SYSTEM, reason=reason)
+        if change is not None:
+            out.append(change)
+    return out
+
+
 def _start_all(
     complaint: Complaint, now: datetime, compiled: CompiledOversight
 ) -> list[ClockEvent]:
     policy = _policy(complaint, now, compiled)
-    profile = _profile(complaint, compiled)
-    regulatory: dict[str, tuple[str, datetime]] = {}
-    if profile is not None:
-        calendar = _jurisdiction_calendar(complaint, compiled)
-        for metric, deadline in deadlines(
-            profile,
-            flags=_flags(complaint),
-            received_at=complaint.received_at,
-            occurred_at=complaint.occurred_at,
-            calendar=calendar,
-        ).items():
-            regulatory[metric] = (f"{profile.name}:{metric}", deadline.due_at)
+    regulatory = _regulatory(complaint, compiled)
     metrics = [m for m in HOUSE_METRICS if policy is not None and policy.target(m) is not None]
     metrics += [m for m in regulatory if m not in metrics]
     started: list[ClockEvent] = []
@@ -396,6 +428,26 @@ def _clock_events(  # noqa: PLR0912 (one branch per kind of case event)
                     if c.running
                     and (st := sla.stop(c, at=now, by=SYSTEM, reason=reason, policy=policy_of(c)))
                 ]
+            case FlagsAdded(reason=reason):
+                out += _rescheduled(after, clocks, now, compiled, reason)
+            case HoldingReplySent():
+                changes = _rescheduled(
+                    after, clocks, now, compiled, "exceptional case: holding reply sent"
+                )
+                out += changes
+                holding = clocks.get("holding_reply")
+                for change in changes:
+                    if change.metric == "holding_reply" and isinstance(change, sla.ClockStarted):
+                        (holding,) = sla.apply_clock_event((), change)
+                if holding is not None:
+                    stopped = sla.stop(
+                        holding,
+                        at=now,
+                        by=SYSTEM,
+                        reason="holding reply sent",
+                        policy=policy_of(holding),
+                    )
+                    out += [stopped] if stopped else []
             case ComplaintReopened():
                 policy = _policy(after, now, compiled)
                 if policy is not None and policy.reopen_restarts:
