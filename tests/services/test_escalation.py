@@ -446,3 +446,37 @@ def test_cn_extension_flags_reschedule_the_deadline() -> None:
         "complex case",
         "approved by the complaints officer",
     ]
+
+
+def test_uk_final_response_tells_of_the_ombudsman() -> None:
+    """Under DISP the resolution message carries the Financial Ombudsman notice, in the customer's language."""
+    notifier = RecordingNotifier()
+    app = Walletcare(Settings(storage_url="memory://"), plugins=[notifier], clock=FixedClock(T0))
+    uk = app.complaints.open(intake(jurisdiction="GB", product="wallet")).complaint_id
+    zh = app.complaints.open(
+        intake(jurisdiction="GB", product="wallet", language="zh", transactions=("tx-2",))
+    ).complaint_id
+    for cid in (uk, zh):
+        app.complaints.acknowledge(cid, by=STAFF)
+        app.complaints.resolve(
+            cid,
+            by=STAFF,
+            outcome="rejected",
+            explanation="The charge matches the merchant's receipt.",
+        )
+    app.tick()
+    resolved = {m.stream_id: m for m in notifier.sent if m.template == "complaint.resolved"}
+    assert "Financial Ombudsman Service" in resolved[uk].body and "six months" in resolved[uk].body
+    assert "六个月" in resolved[zh].body
+    us = app.complaints.open(intake(jurisdiction="US", transactions=("tx-3",))).complaint_id
+    app.complaints.acknowledge(us, by=STAFF)
+    app.complaints.resolve(
+        us, by=STAFF, outcome="rejected", explanation="The charge matches the merchant's receipt."
+    )
+    app.tick()
+    assert (
+        "Ombudsman"
+        not in next(
+            m for m in notifier.sent if m.stream_id == us and m.template == "complaint.resolved"
+        ).body
+    )

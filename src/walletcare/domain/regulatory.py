@@ -10,7 +10,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
-from attrs import frozen
+from attrs import field, frozen
 
 from walletcare.domain.calendars import BusinessCalendar, require_aware
 from walletcare.domain.money import Money
@@ -84,6 +84,13 @@ class RegulatoryProfile:
     sources: tuple[str, ...]
     penalty: DailyPenalty | None = None
     notes: str = ""
+    final_response_notice: dict[str, str] = field(factory=dict)
+    """What the final response must tell the customer (e.g. the ombudsman), by language."""
+
+    def notice_in(self, language: str) -> str:
+        """The final-response notice in ``language`` (its primary subtag), else English, else ''."""
+        primary = language.replace("_", "-").split("-", 1)[0].lower()
+        return self.final_response_notice.get(primary) or self.final_response_notice.get("en", "")
 
     def applicable(self, flags: Iterable[str]) -> tuple[ProfileDeadline, ...]:
         """The deadlines that apply to a case with ``flags``."""
@@ -191,6 +198,13 @@ PROFILES: Mapping[str, RegulatoryProfile] = {
                 ),
             ),
             sources=("FCA Handbook DISP 1.5, 1.6.1R, 1.6.2R, 1.6.2AR",),
+            final_response_notice={
+                "en": "This is our final response. If you are still unhappy, you can refer your "
+                "complaint to the Financial Ombudsman Service, free of charge, within six months "
+                "of the date of this response.",
+                "zh": "这是我们的最终答复。如您仍不满意，可在本答复发出之日起六个月内，免费将投诉"
+                "提交至英国金融申诉专员服务机构（Financial Ombudsman Service）。",
+            },
             notes=(
                 "The final response must tell the customer of the Financial Ombudsman Service "
                 "and the 6-month limit."
@@ -323,6 +337,11 @@ PROFILES: Mapping[str, RegulatoryProfile] = {
                 ),
             ),
             sources=("银行业保险业消费投诉处理管理办法 (CBIRC Order 2020 No. 3)",),
+            final_response_notice={
+                "en": "If you are not satisfied with this outcome, you may apply for mediation or "
+                "raise it with the financial regulator.",
+                "zh": "如您对处理结果不满意，可以申请调解，或向金融监督管理部门反映。",
+            },
         ),
         RegulatoryProfile(
             name="rbi_tat",
@@ -361,6 +380,10 @@ PROFILES: Mapping[str, RegulatoryProfile] = {
                 ),
             ),
             sources=("RBI Integrated Ombudsman Scheme 2021, clause 10",),
+            final_response_notice={
+                "en": "If you are not satisfied with this reply, you may complain to the RBI "
+                "Ombudsman under the Integrated Ombudsman Scheme, 2021, within one year of it.",
+            },
         ),
     )
 }

@@ -409,9 +409,10 @@ class ComplaintService:
         def step(c: Complaint, now: datetime, version: int) -> StepResult:
             reopen_until = now + self.policy.reopen_window
             local = reopen_until.astimezone(ZoneInfo(c.customer_zone))
+            regulatory = oversight.final_response_notice(c, self.oversight)
             values = {
                 "outcome": notices.word(c.language, str(getattr(outcome, "value", outcome))),
-                "explanation": str(explanation).strip(),
+                "explanation": f"{str(explanation).strip()} {regulatory}".strip(),
                 "remedy": str(remedy) if remedy is not None else notices.word(c.language, "none"),
                 "reopen_until": f"{local:%Y-%m-%d %H:%M}",
             }

@@ -74,6 +74,7 @@ __all__ = [
     "react",
     "on_timer",
     "facts_of",
+    "final_response_notice",
     "escalate",
     "metric_text",
 ]
@@ -263,6 +264,12 @@ def _clock_facts(
 # -- choosing ------------------------------------------------------------------------------
 def _profile(complaint: Complaint, compiled: CompiledOversight) -> RegulatoryProfile | None:
     return choose_profile(complaint.jurisdiction, complaint.product, compiled.source.regulatory)
+
+
+def final_response_notice(complaint: Complaint, compiled: CompiledOversight) -> str:
+    """What the regulation wants the final response to tell the customer, in their language."""
+    profile = _profile(complaint, compiled)
+    return profile.notice_in(complaint.language) if profile is not None else ""
 
 
 def _policy(complaint: Complaint, now: datetime, compiled: CompiledOversight) -> SlaPolicy | None:
