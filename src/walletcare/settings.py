@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import field, frozen
 
-from walletcare.domain.complaints.lifecycle import ComplaintPolicy
+from walletcare.domain.complaints.intake import ComplaintPolicy
 from walletcare.domain.complaints.oversight import Oversight
 from walletcare.errors import ValidationError
 

@@ -30,7 +30,7 @@ from walletcare.domain.complaints.events import (
     InformationRequested,
     SeverityChanged,
 )
-from walletcare.domain.complaints.lifecycle import Complaint, apply_all
+from walletcare.domain.complaints.state import Complaint, apply_all
 from walletcare.domain.complaints.values import Direction
 from walletcare.domain.escalation import (
     Action,
