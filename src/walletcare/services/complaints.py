@@ -23,6 +23,7 @@ from walletcare.domain.complaints import (
     Severity,
     Status,
     oversight,
+    reactions,
 )
 from walletcare.domain.complaints.oversight import CompiledOversight, Oversight
 from walletcare.domain.events import SYSTEM, Actor, Event
@@ -157,7 +158,7 @@ class ComplaintService:
         version: int,
     ) -> Decision:
         """Add what SLA clocks and escalation rules make of the command, in the same commit."""
-        outcome = oversight.react(before, after, step[0], now, self.oversight)
+        outcome = reactions.react(before, after, step[0], now, self.oversight)
         return self._decision(after, step, outcome, now=now, version=version)
 
     def _decision(
@@ -581,7 +582,7 @@ class ComplaintService:
         current = domain.replay(history)
         if current is None:
             return Decision()
-        outcome = oversight.on_timer(current, timer.name, now, self.oversight)
+        outcome = reactions.on_timer(current, timer.name, now, self.oversight)
         return self._decision(current, ([], [], []), outcome, now=now, version=len(history))
 
     # -- reading ---------------------------------------------------------------------------

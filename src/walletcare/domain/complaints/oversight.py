@@ -1,13 +1,12 @@
-"""Oversight of a complaint: its SLA and regulatory clocks, and the escalation rules over them.
+"""Oversight of complaints: the SLA policies, regulatory profiles, ladder and rules that
+apply, compiled once, and the facts rules read about a complaint.
 
-Pure: given the complaint before and after a command (or a due clock), the time and the
-compiled policy, it says which clock events, escalation events, notifications and timers
-follow. The complaint service appends them in the same commit as the command.
+What follows from a command or a due timer is in ``walletcare.domain.complaints.reactions``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,41 +14,18 @@ from attrs import field, frozen
 
 from walletcare.domain import sla
 from walletcare.domain.calendars import BusinessCalendar
-from walletcare.domain.complaints.events import (
-    ComplaintAcknowledged,
-    ComplaintClosed,
-    ComplaintMerged,
-    ComplaintReceived,
-    ComplaintReopened,
-    ComplaintResolved,
-    ComplaintWithdrawn,
-    ContactRecorded,
-    FlagsAdded,
-    HoldingReplySent,
-    InformationProvided,
-    InformationRequested,
-    SeverityChanged,
-)
-from walletcare.domain.complaints.state import Complaint, apply_all
-from walletcare.domain.complaints.values import Direction
+from walletcare.domain.complaints.state import Complaint
 from walletcare.domain.escalation import (
     Action,
-    ActionKind,
     CompiledRule,
     Condition,
     Escalated,
-    Firing,
     Ladder,
-    Once,
-    PenaltyAccrued,
-    RegulatorFlagged,
     Rule,
     RuleBook,
-    RuleFired,
     compile_rules,
-    evaluate,
 )
-from walletcare.domain.events import SYSTEM, Actor, ActorRole, Event
+from walletcare.domain.events import Actor, ActorRole, Event
 from walletcare.domain.regulatory import (
     DEFAULT_CHOICES,
     JURISDICTIONS,
@@ -57,10 +33,8 @@ from walletcare.domain.regulatory import (
     ProfileChoice,
     RegulatoryProfile,
     choose_profile,
-    deadlines,
-    late_days,
 )
-from walletcare.domain.sla import Clock, ClockEvent, SlaPolicy
+from walletcare.domain.sla import Clock, SlaPolicy
 from walletcare.errors import DomainError, TransitionNotAllowed, ValidationError
 
 __all__ = [
@@ -71,12 +45,14 @@ __all__ = [
     "Outcome",
     "HOUSE_METRICS",
     "PAYMENT_PRODUCTS",
-    "react",
-    "on_timer",
     "facts_of",
     "final_response_notice",
     "escalate",
-    "metric_text",
+    "profile_of",
+    "sla_policy_for",
+    "flags_of",
+    "jurisdiction_calendar",
+    "calendar_of",
 ]
 
 HOUSE_METRICS = ("acknowledgement", "update", "resolution")
@@ -196,15 +172,15 @@ class _Facts(Mapping[str, Any]):
         return len(self._getters)
 
 
-def _calendar_of(
+def calendar_of(
     clock: Clock | None, complaint: Complaint, compiled: CompiledOversight
 ) -> BusinessCalendar:
     if clock is not None and clock.policy in compiled.policies:
         return compiled.policies[clock.policy].calendar
-    return _jurisdiction_calendar(complaint, compiled)
+    return jurisdiction_calendar(complaint, compiled)
 
 
-def _jurisdiction_calendar(complaint: Complaint, compiled: CompiledOversight) -> BusinessCalendar:
+def jurisdiction_calendar(complaint: Complaint, compiled: CompiledOversight) -> BusinessCalendar:
     calendar = compiled.calendars.get(complaint.jurisdiction)
     return (
         calendar if calendar is not None else BusinessCalendar.always_open(complaint.customer_zone)
@@ -214,7 +190,7 @@ def _jurisdiction_calendar(complaint: Complaint, compiled: CompiledOversight) ->
 def facts_of(complaint: Complaint, now: datetime, compiled: CompiledOversight) -> Mapping[str, Any]:
     """The facts rules read about ``complaint`` at ``now`` (see docs/concepts/escalation.md)."""
     state = complaint.escalation
-    profile = _profile(complaint, compiled)
+    profile = profile_of(complaint, compiled)
     getters: dict[str, Callable[[], Any]] = {
         "category": lambda: complaint.category.value,
         "status": lambda: complaint.status.value,
@@ -228,7 +204,7 @@ def facts_of(complaint: Complaint, now: datetime, compiled: CompiledOversight) -
         "tier": lambda: state.tier or compiled.ladder.start,
         "amount_lost": lambda: complaint.amount_lost,
         "age": lambda: now - complaint.received_at,
-        "business_age": lambda: _jurisdiction_calendar(complaint, compiled).business_time_between(
+        "business_age": lambda: jurisdiction_calendar(complaint, compiled).business_time_between(
             complaint.received_at, now
         ),
         "received_at": lambda: complaint.received_at,
@@ -242,7 +218,7 @@ def facts_of(complaint: Complaint, now: datetime, compiled: CompiledOversight) -
         "flagged_for_regulator": lambda: state.flagged_for_regulator,
     }
     for clock in complaint.clocks:
-        getters.update(_clock_facts(clock, _calendar_of(clock, complaint, compiled), now))
+        getters.update(_clock_facts(clock, calendar_of(clock, complaint, compiled), now))
     return _Facts(getters)
 
 
@@ -262,17 +238,19 @@ def _clock_facts(
 
 
 # -- choosing ------------------------------------------------------------------------------
-def _profile(complaint: Complaint, compiled: CompiledOversight) -> RegulatoryProfile | None:
+def profile_of(complaint: Complaint, compiled: CompiledOversight) -> RegulatoryProfile | None:
     return choose_profile(complaint.jurisdiction, complaint.product, compiled.source.regulatory)
 
 
 def final_response_notice(complaint: Complaint, compiled: CompiledOversight) -> str:
     """What the regulation wants the final response to tell the customer, in their language."""
-    profile = _profile(complaint, compiled)
+    profile = profile_of(complaint, compiled)
     return profile.notice_in(complaint.language) if profile is not None else ""
 
 
-def _policy(complaint: Complaint, now: datetime, compiled: CompiledOversight) -> SlaPolicy | None:
+def sla_policy_for(
+    complaint: Complaint, now: datetime, compiled: CompiledOversight
+) -> SlaPolicy | None:
     facts: Mapping[str, Any] | None = None
     for policy, condition in compiled.choices:
         if condition is None:
@@ -283,7 +261,7 @@ def _policy(complaint: Complaint, now: datetime, compiled: CompiledOversight) ->
     return None
 
 
-def _flags(complaint: Complaint) -> set[str]:
+def flags_of(complaint: Complaint) -> set[str]:
     flags = set(complaint.flags)
     if complaint.product in PAYMENT_PRODUCTS:
         flags.add("payment_or_emoney")
@@ -311,422 +289,3 @@ def escalate(
     if ladder.rank(target) <= ladder.rank(current):
         raise ValidationError.of("to_tier", f"{target} is not above the current tier {current}")
     return [Escalated(at=at, by=by, from_tier=current, to_tier=target, reason=reason.strip())]
-
-
-# -- reacting to commands ------------------------------------------------------------------
-def _regulatory(
-    complaint: Complaint, compiled: CompiledOversight
-) -> dict[str, tuple[str, datetime]]:
-    """The regulatory deadlines that apply to the complaint with its current flags."""
-    profile = _profile(complaint, compiled)
-    if profile is None:
-        return {}
-    found = deadlines(
-        profile,
-        flags=_flags(complaint),
-        received_at=complaint.received_at,
-        occurred_at=complaint.occurred_at,
-        calendar=_jurisdiction_calendar(complaint, compiled),
-    )
-    return {metric: (f"{profile.name}:{metric}", d.due_at) for metric, d in found.items()}
-
-
-def _rescheduled(
-    complaint: Complaint,
-    clocks: dict[str, Clock],
-    now: datetime,
-    compiled: CompiledOversight,
-    reason: str,
-) -> list[ClockEvent]:
-    """Bring the clocks in line with the regulatory deadlines the complaint's flags now give."""
-    policy = _policy(complaint, now, compiled)
-    out: list[ClockEvent] = []
-    for metric, regulatory in _regulatory(complaint, compiled).items():
-        clock = clocks.get(metric)
-        change: ClockEvent | None
-        if clock is None:
-            change = sla.start(
-                metric=metric, policy=policy, regulatory=regulatory, at=now, run=1, by=SYSTEM
-            )
-        else:
-            change = sla.reschedule(clock, regulatory=regulatory, at=now, by=SYSTEM, reason=reason)
-        if change is not None:
-            out.append(change)
-    return out
-
-
-def _start_all(
-    complaint: Complaint, now: datetime, compiled: CompiledOversight
-) -> list[ClockEvent]:
-    policy = _policy(complaint, now, compiled)
-    regulatory = _regulatory(complaint, compiled)
-    metrics = [m for m in HOUSE_METRICS if policy is not None and policy.target(m) is not None]
-    metrics += [m for m in regulatory if m not in metrics]
-    started: list[ClockEvent] = []
-    for metric in metrics:
-        event = sla.start(
-            metric=metric,
-            policy=policy,
-            regulatory=regulatory.get(metric),
-            at=now,
-            run=1,
-            by=SYSTEM,
-        )
-        if event is not None:
-            started.append(event)
-    return started
-
-
-def _restart(
-    clock: Clock | None, metric: str, policy: SlaPolicy | None, now: datetime
-) -> list[ClockEvent]:
-    if policy is None or policy.target(metric) is None:
-        return []
-    run = clock.run + 1 if clock is not None else 1
-    event = sla.start(metric=metric, policy=policy, regulatory=None, at=now, run=run, by=SYSTEM)
-    return [event] if event is not None else []
-
-
-def _clock_events(  # noqa: PLR0912 (one branch per kind of case event)
-    before: Complaint | None,
-    after: Complaint,
-    events: Sequence[Event],
-    now: datetime,
-    compiled: CompiledOversight,
-) -> list[ClockEvent]:
-    out: list[ClockEvent] = []
-    clocks = {c.metric: c for c in after.clocks}
-    policy_of: Callable[[Clock], SlaPolicy | None] = lambda c: compiled.policies.get(c.policy)  # noqa: E731
-    for event in events:
-        applied = len(out)
-        match event:
-            case ComplaintReceived():
-                out += _start_all(after, now, compiled)
-            case ComplaintAcknowledged():
-                if (c := clocks.get("acknowledgement")) is not None:
-                    acked = sla.stop(
-                        c, at=now, by=SYSTEM, reason="acknowledged", policy=policy_of(c)
-                    )
-                    out += [acked] if acked else []
-            case ContactRecorded(contact=contact) if (
-                contact.direction is Direction.OUTBOUND and after.is_open
-            ):
-                c = clocks.get("update")
-                if c is not None:
-                    stopped = sla.stop(
-                        c, at=now, by=SYSTEM, reason="customer updated", policy=policy_of(c)
-                    )
-                    out += [stopped] if stopped else []
-                    out += _restart(c, "update", policy_of(c), now)
-            case InformationRequested():
-                out += [p for c in clocks.values() if (p := sla.pause(c, at=now, by=SYSTEM))]
-            case InformationProvided():
-                out += [
-                    r
-                    for c in clocks.values()
-                    if (pol := policy_of(c)) is not None
-                    and (r := sla.resume(c, at=now, by=SYSTEM, policy=pol))
-                ]
-            case ComplaintResolved() | ComplaintClosed() | ComplaintWithdrawn() | ComplaintMerged():
-                reason = event.kind.split(".", 1)[1]
-                out += [
-                    st
-                    for c in clocks.values()
-                    if c.running
-                    and (st := sla.stop(c, at=now, by=SYSTEM, reason=reason, policy=policy_of(c)))
-                ]
-            case FlagsAdded(reason=reason):
-                out += _rescheduled(after, clocks, now, compiled, reason)
-            case HoldingReplySent():
-                changes = _rescheduled(
-                    after, clocks, now, compiled, "exceptional case: holding reply sent"
-                )
-                out += changes
-                holding = clocks.get("holding_reply")
-                for change in changes:
-                    if change.metric == "holding_reply" and isinstance(change, sla.ClockStarted):
-                        (holding,) = sla.apply_clock_event((), change)
-                if holding is not None:
-                    stopped = sla.stop(
-                        holding,
-                        at=now,
-                        by=SYSTEM,
-                        reason="holding reply sent",
-                        policy=policy_of(holding),
-                    )
-                    out += [stopped] if stopped else []
-            case ComplaintReopened():
-                policy = _policy(after, now, compiled)
-                if policy is not None and policy.reopen_restarts:
-                    out += _restart(clocks.get("resolution"), "resolution", policy, now)
-                    out += _restart(clocks.get("update"), "update", policy, now)
-            case Escalated(to_tier=tier):
-                name = compiled.ladder.tier_sla.get(tier)
-                if name is not None:
-                    policy = compiled.policies[name]
-                    metric = f"tier_{tier}"
-                    target = policy.target("resolution")
-                    if target is not None:
-                        tier_policy = SlaPolicy(
-                            name=policy.name,
-                            calendar=policy.calendar,
-                            targets=(
-                                sla.SlaTarget(**{**_target_fields(target), "metric": metric}),
-                            ),
-                        )
-                        out += _restart(clocks.get(metric), metric, tier_policy, now)
-        for change in out[applied:]:
-            clocks = {c.metric: c for c in sla.apply_clock_event(tuple(clocks.values()), change)}
-    return out
-
-
-def _target_fields(target: sla.SlaTarget) -> dict[str, Any]:
-    return {
-        "metric": target.metric,
-        "measure": target.measure,
-        "duration": target.duration,
-        "days": target.days,
-        "warn_at": target.warn_at,
-        "warn_before": target.warn_before,
-        "pauses": target.pauses,
-    }
-
-
-def _occurrence(complaint: Complaint) -> Callable[[Rule], str | None]:
-    def key(rule: Rule) -> str | None:
-        if rule.once is Once.CASE:
-            return rule.id
-        if rule.once is Once.REOPEN:
-            return f"{rule.id}@reopen{complaint.reopen_count}"
-        clock = sla.find_clock(complaint.clocks, rule.metric)
-        return None if clock is None else f"{rule.id}@{rule.metric}#{clock.run}"
-
-    return key
-
-
-def _act(
-    complaint: Complaint, firings: Sequence[Firing], now: datetime, compiled: CompiledOversight
-) -> tuple[list[Event], list[Notice]]:
-    events: list[Event] = []
-    notices: list[Notice] = []
-    tier = complaint.escalation.tier or compiled.ladder.start
-    severity = complaint.severity
-    for firing in firings:
-        taken: list[str] = []
-        acted: list[Event] = []
-        for action in firing.rule.then:
-            reason = action.reason or firing.rule.description or f"rule {firing.rule.id}"
-            if action.kind is ActionKind.ESCALATE:
-                target = action.tier or compiled.ladder.above(tier)
-                if target is None or compiled.ladder.rank(target) <= compiled.ladder.rank(tier):
-                    taken.append(f"escalate: already at {tier}")
-                    continue
-                acted.append(
-                    Escalated(
-                        at=now,
-                        by=SYSTEM,
-                        from_tier=tier,
-                        to_tier=target,
-                        reason=reason,
-                        rule=firing.rule.id,
-                    )
-                )
-                taken.append(f"escalate {tier} -> {target}")
-                tier = target
-            elif action.kind is ActionKind.RAISE_SEVERITY:
-                raised = severity.raised()
-                if raised is not severity:
-                    acted.append(
-                        SeverityChanged(
-                            complaint_id=complaint.id,
-                            at=now,
-                            by=SYSTEM,
-                            severity=raised,
-                            reason=f"rule {firing.rule.id}: {reason}",
-                        )
-                    )
-                    severity = raised
-                taken.append(f"severity {raised.value}")
-            elif action.kind is ActionKind.FLAG_REGULATOR:
-                if not complaint.escalation.flagged_for_regulator:
-                    acted.append(RegulatorFlagged(at=now, by=SYSTEM, reason=reason))
-                taken.append("flag for regulator report")
-            elif action.kind is ActionKind.ACCRUE_PENALTY:
-                assert action.amount is not None
-                acted.append(PenaltyAccrued(at=now, by=SYSTEM, amount=action.amount, reason=reason))
-                taken.append(f"penalty {action.amount}")
-            elif action.kind is ActionKind.NOTIFY:
-                who = "customer" if action.customer else f"role:{action.role}"
-                notices.append(
-                    Notice(
-                        rule=firing.rule.id,
-                        action=action,
-                        summary=reason,
-                        matched=firing.matched,
-                        readings=firing.readings,
-                    )
-                )
-                taken.append(f"notify {who} on {action.channel}")
-        events.append(
-            RuleFired(
-                at=now,
-                by=SYSTEM,
-                rule=firing.rule.id,
-                occurrence=firing.occurrence,
-                matched=firing.matched,
-                readings=firing.readings,
-                actions=tuple(taken),
-            )
-        )
-        events += acted
-    return events, notices
-
-
-def _timers(
-    before: Complaint | None, after: Complaint, compiled: CompiledOversight, now: datetime
-) -> dict[str, datetime | None]:
-    timers: dict[str, datetime | None] = {}
-    old = {c.metric: c for c in (before.clocks if before is not None else ())}
-    for clock in after.clocks:
-        if old.get(clock.metric) == clock:
-            continue
-        timers[f"sla:{clock.metric}"] = sla.next_checkpoint(clock)
-    every = compiled.source.review_every
-    if every is not None:
-        was_open = before is not None and before.is_open
-        if after.is_open and not was_open:
-            timers["escalation:review"] = now + every
-        elif was_open and not after.is_open:
-            timers["escalation:review"] = None
-    return timers
-
-
-def _apply(complaint: Complaint, events: Sequence[Event]) -> Complaint:
-    return apply_all(complaint, events) if events else complaint
-
-
-def _rules_and_penalties(
-    complaint: Complaint, now: datetime, compiled: CompiledOversight
-) -> tuple[list[Event], list[Notice]]:
-    if not compiled.rules:
-        return [], []
-    firings = evaluate(
-        compiled.rules,
-        facts_of(complaint, now, compiled),
-        now=now,
-        fired=complaint.escalation.fired,
-        occurrence=_occurrence(complaint),
-    )
-    return _act(complaint, firings, now, compiled) if firings else ([], [])
-
-
-def react(
-    before: Complaint | None,
-    after: Complaint,
-    events: Sequence[Event],
-    now: datetime,
-    compiled: CompiledOversight,
-) -> Outcome:
-    """What follows a command: clock events, rule firings and their actions, timers."""
-    clock_events = _clock_events(before, after, events, now, compiled)
-    state = _apply(after, clock_events)
-    rule_events, notices = _rules_and_penalties(state, now, compiled)
-    final = _apply(state, rule_events)
-    # An escalation may start a tier clock; its timer follows.
-    more = _clock_events(
-        state, final, [e for e in rule_events if isinstance(e, Escalated)], now, compiled
-    )
-    final = _apply(final, more)
-    timers = _timers(before, final, compiled, now)
-    return Outcome(
-        events=(*clock_events, *rule_events, *more), notices=tuple(notices), timers=timers
-    )
-
-
-def on_timer(
-    complaint: Complaint, name: str, now: datetime, compiled: CompiledOversight
-) -> Outcome:
-    """What a due ``sla:<metric>``, ``penalty:<metric>`` or ``escalation:review`` timer does."""
-    family, _, metric = name.partition(":")
-    clock_events: list[Event] = []
-    timers: dict[str, datetime | None] = {}
-    profile = _profile(complaint, compiled)
-    if family == "sla":
-        clock = sla.find_clock(complaint.clocks, metric)
-        if clock is not None:
-            clock_events += sla.checkpoint(
-                clock, at=now, by=SYSTEM, calendar=_calendar_of(clock, complaint, compiled)
-            )
-            if any(isinstance(e, sla.ClockBreached) for e in clock_events) and _penalised(
-                profile, metric
-            ):
-                clock_events += _accrue(complaint, clock, profile, now, compiled)
-                timers[f"penalty:{metric}"] = _next_midnight(clock, now, compiled, complaint)
-    elif family == "penalty":
-        clock = sla.find_clock(complaint.clocks, metric)
-        if clock is not None and clock.running and _penalised(profile, metric):
-            clock_events += _accrue(complaint, clock, profile, now, compiled)
-            timers[name] = _next_midnight(clock, now, compiled, complaint)
-    state = _apply(complaint, clock_events)
-    rule_events, notices = _rules_and_penalties(state, now, compiled)
-    final = _apply(state, rule_events)
-    more = _clock_events(
-        state, final, [e for e in rule_events if isinstance(e, Escalated)], now, compiled
-    )
-    final = _apply(final, more)
-    timers = {**_timers(complaint, final, compiled, now), **timers}
-    if family == "sla" and f"sla:{metric}" not in timers:
-        clock = sla.find_clock(final.clocks, metric)
-        timers[f"sla:{metric}"] = sla.next_checkpoint(clock) if clock is not None else None
-    if family == "escalation" and final.is_open and compiled.source.review_every is not None:
-        timers[name] = now + compiled.source.review_every
-    return Outcome(
-        events=(*clock_events, *rule_events, *more), notices=tuple(notices), timers=timers
-    )
-
-
-def _penalised(profile: RegulatoryProfile | None, metric: str) -> bool:
-    return profile is not None and profile.penalty is not None and profile.penalty.metric == metric
-
-
-def _accrue(
-    complaint: Complaint,
-    clock: Clock,
-    profile: RegulatoryProfile | None,
-    now: datetime,
-    compiled: CompiledOversight,
-) -> list[Event]:
-    """Bring the accrued compensation up to the days begun late so far (never twice)."""
-    assert profile is not None and profile.penalty is not None
-    calendar = _jurisdiction_calendar(complaint, compiled)
-    days = late_days(clock.deadline, now, calendar)
-    unit = profile.penalty.amount
-    accrued = sum(
-        (p.minor_units for p in complaint.escalation.penalties if p.currency == unit.currency), 0
-    )
-    owed = unit.minor_units * days - accrued
-    if owed <= 0:
-        return []
-    amount = type(unit).from_minor_units(owed, unit.currency)
-    return [
-        PenaltyAccrued(
-            at=now,
-            by=SYSTEM,
-            amount=amount,
-            reason=(
-                f"{profile.name}: {metric_text(clock.metric)} {days} day(s) late at {unit} a day"
-            ),
-        )
-    ]
-
-
-def metric_text(metric: str) -> str:
-    """A metric name for people."""
-    return metric.replace("_", " ")
-
-
-def _next_midnight(
-    clock: Clock, now: datetime, compiled: CompiledOversight, complaint: Complaint
-) -> datetime | None:
-    calendar = _jurisdiction_calendar(complaint, compiled)
-    return calendar.end_of_day(calendar.local_date(now))
