@@ -14,74 +14,30 @@ example) and closes them itself.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import attrs
 import pytest
 from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    rule,
     run_state_machine_as_test,
 )
 
-from walletcare.adapters.memory import MemoryStorage
 from walletcare.errors import ClaimLost, ConcurrencyConflict, ValidationError
 from walletcare.ports import (
     CancelTimer,
     Commit,
-    DeliveryReceipt,
     MessageStatus,
-    NewEvent,
-    OutboundMessage,
     SetTimer,
     Storage,
-    StreamSummary,
     SummaryQuery,
-    Timer,
 )
+from walletcare.testing.channels import DeliverContract
+from walletcare.testing.records import LEASE, T0, message_for, new_event, summary_for
+from walletcare.testing.state_machine import against_memory
 
 __all__ = ["StorageContract", "DeliverContract", "T0", "new_event", "message_for"]
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-LEASE = timedelta(minutes=5)
-
-
-def new_event(n: int = 1, kind: str = "test.happened") -> NewEvent:
-    """A small event record whose body names ``n``."""
-    return NewEvent(kind=kind, schema_version=1, at=T0 + timedelta(seconds=n), data=f'{{"n":{n}}}')
-
-
-def message_for(stream_id: str, id: str | None = None, due_at: datetime = T0) -> OutboundMessage:
-    """A pending message on the ``sms`` channel for ``stream_id``."""
-    return OutboundMessage(
-        id=id or uuid.uuid4().hex,
-        stream_id=stream_id,
-        channel="sms",
-        recipient="+4915100000000",
-        template="test.notice",
-        body="Your case was updated.",
-        due_at=due_at,
-    )
-
-
-def summary_for(stream_id: str, **changes: object) -> StreamSummary:
-    """A summary row for ``stream_id`` with ``changes`` applied."""
-    base = StreamSummary(
-        stream_id=stream_id,
-        kind="complaint",
-        status="received",
-        customer_id="cust-1",
-        category="fees",
-        opened_at=T0,
-        updated_at=T0,
-    )
-    return attrs.evolve(base, **changes)  # type: ignore[arg-type]
 
 
 class StorageContract:
@@ -456,7 +412,7 @@ class StorageContract:
     def test_behaves_like_memory(self, storage_factory: Callable[[], Storage]) -> None:
         """Random operations give the same answers as memory:// (a hypothesis state machine)."""
         run_state_machine_as_test(
-            _against_memory(storage_factory),
+            against_memory(storage_factory),
             settings=settings(
                 max_examples=self.state_machine_examples,
                 stateful_step_count=30,
@@ -464,171 +420,3 @@ class StorageContract:
                 suppress_health_check=list(HealthCheck),
             ),
         )
-
-
-_STREAMS = st.sampled_from(["s1", "s2", "s3"])
-_NAMES = st.sampled_from(["ack", "resolve"])
-_OFFSETS = st.integers(min_value=0, max_value=120).map(lambda m: T0 + timedelta(minutes=m))
-
-
-def _against_memory(storage_factory: Callable[[], Storage]) -> type[RuleBasedStateMachine]:
-    class AgainstMemory(RuleBasedStateMachine):
-        """Drives the storage under test and memory:// with the same operations."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.real = storage_factory()
-            self.model = MemoryStorage()
-            self.counter = 0
-            self.claims: dict[tuple[str, str], tuple[str, str]] = {}
-
-        @initialize()
-        def start(self) -> None:
-            self.counter = 0
-
-        def both(self, fn: Callable[[Storage], object]) -> tuple[object, object]:
-            results = []
-            for target in (self.real, self.model):
-                try:
-                    results.append(("ok", fn(target)))
-                except (ConcurrencyConflict, ValidationError) as exc:
-                    results.append(("error", type(exc).__name__))
-            return results[0], results[1]
-
-        @rule(
-            stream=_STREAMS,
-            n=st.integers(0, 3),
-            stale=st.booleans(),
-            timer=st.none() | _NAMES,
-            due=_OFFSETS,
-            msg=st.booleans(),
-        )
-        def append(  # noqa: PLR0917 (hypothesis passes rule arguments by name)
-            self, stream: str, n: int, stale: bool, timer: str | None, due: datetime, msg: bool
-        ) -> None:
-            version = self.model.stream_version(stream) - (1 if stale else 0)
-            self.counter += 1
-            commit = Commit(
-                stream_id=stream,
-                expected_version=version,
-                events=[new_event(self.counter * 10 + i) for i in range(n)],
-                timers=[SetTimer(name=timer, due_at=due)] if timer else [],
-                messages=[message_for(stream, f"m{self.counter}", due)] if msg else [],
-                summary=summary_for(stream, status=f"v{version + n}"),
-            )
-            real, model = self.both(
-                lambda s: [(e.stream_version, e.data) for e in s.append(commit)]
-            )
-            assert real == model
-
-        @rule(stream=_STREAMS, name=_NAMES)
-        def cancel(self, stream: str, name: str) -> None:
-            version = self.model.stream_version(stream)
-            commit = Commit(
-                stream_id=stream, expected_version=version, timers=[CancelTimer(name=name)]
-            )
-            real, model = self.both(lambda s: s.append(commit))
-            assert real == model
-
-        @rule(now=_OFFSETS)
-        def claim_and_fire(self, now: datetime) -> None:
-            real = self.real.claim_due_timers(now, 100, LEASE)
-            model = self.model.claim_due_timers(now, 100, LEASE)
-
-            def key(t: Timer) -> tuple[datetime, str, str]:
-                return (t.due_at, t.stream_id, t.name)
-
-            assert [key(t) for t in real] == [key(t) for t in model]
-            for r, m in zip(real, model, strict=True):
-                for storage, timer in ((self.real, r), (self.model, m)):
-                    storage.append(
-                        Commit(
-                            stream_id=timer.stream_id,
-                            expected_version=storage.stream_version(timer.stream_id),
-                            events=[new_event(0, kind="timer.fired")],
-                            consumes=(timer.name, timer.token or ""),
-                        )
-                    )
-
-        @rule(now=_OFFSETS, deliver=st.booleans())
-        def drain(self, now: datetime, deliver: bool) -> None:
-            real = self.real.claim_due_messages(now, 100, LEASE)
-            model = self.model.claim_due_messages(now, 100, LEASE)
-            assert [m.id for m in real] == [m.id for m in model]
-            status = MessageStatus.DELIVERED if deliver else MessageStatus.DEAD
-            for storage, messages in ((self.real, real), (self.model, model)):
-                for message in messages:
-                    assert storage.settle_message(message, status=status, attempts=1, due_at=now)
-
-        @invariant()
-        def same_state(self) -> None:
-            for stream in ("s1", "s2", "s3"):
-                assert self.real.stream_version(stream) == self.model.stream_version(stream)
-                assert [e.data for e in self.real.read_stream(stream)] == [
-                    e.data for e in self.model.read_stream(stream)
-                ]
-                assert [(t.name, t.due_at) for t in self.real.get_timers(stream)] == [
-                    (t.name, t.due_at) for t in self.model.get_timers(stream)
-                ]
-                assert self.real.get_summary(stream) == self.model.get_summary(stream)
-            assert [(e.stream_id, e.stream_version) for e in self.real.read_all()] == [
-                (e.stream_id, e.stream_version) for e in self.model.read_all()
-            ]
-            for status in MessageStatus:
-                assert [m.id for m in self.real.list_messages(status)] == [
-                    m.id for m in self.model.list_messages(status)
-                ]
-
-        def teardown(self) -> None:
-            self.real.close()
-            self.model.close()
-
-    return AgainstMemory
-
-
-class DeliverContract:
-    """Behaviour every channel plugin must show. Provide ``channel_plugin`` and ``channel``."""
-
-    @pytest.fixture
-    def channel_plugin(self) -> object:
-        """Return the plugin object under test. Override this."""
-        raise NotImplementedError("a DeliverContract subclass must provide channel_plugin")
-
-    @pytest.fixture
-    def channel(self) -> str:
-        """Return a channel the plugin serves. Override this."""
-        raise NotImplementedError("a DeliverContract subclass must provide channel")
-
-    @pytest.fixture
-    def message(self, channel: str) -> OutboundMessage:
-        """A message on the plugin's channel."""
-        return attrs.evolve(message_for("case-1"), channel=channel)
-
-    def _deliver(self, plugin: object, message: OutboundMessage) -> DeliveryReceipt | None:
-        result: DeliveryReceipt | None = plugin.walletcare_deliver(message=message)  # type: ignore[attr-defined]
-        return result
-
-    def test_receipt_names_the_message(
-        self, channel_plugin: object, message: OutboundMessage
-    ) -> None:
-        """A delivered message's receipt carries its id and channel."""
-        receipt = self._deliver(channel_plugin, message)
-        assert isinstance(receipt, DeliveryReceipt)
-        assert receipt.message_id == message.id
-        assert receipt.channel == message.channel
-
-    def test_other_channels_are_declined_with_none(
-        self, channel_plugin: object, message: OutboundMessage
-    ) -> None:
-        """A channel the plugin does not serve gets None, not an error."""
-        foreign = attrs.evolve(message, channel=f"not-{message.channel}-{uuid.uuid4().hex[:6]}")
-        assert self._deliver(channel_plugin, foreign) is None
-
-    def test_same_id_again_is_accepted(
-        self, channel_plugin: object, message: OutboundMessage
-    ) -> None:
-        """Offering the same message id twice (a retry after a timeout) is answered, not refused."""
-        first = self._deliver(channel_plugin, message)
-        second = self._deliver(channel_plugin, message)
-        assert first is not None and second is not None
-        assert second.message_id == message.id

@@ -1,0 +1,64 @@
+"""``DeliverContract``: the behaviour every channel plugin shows."""
+
+from __future__ import annotations
+
+import uuid
+
+import attrs
+import pytest
+
+from walletcare.ports import (
+    DeliveryReceipt,
+    OutboundMessage,
+)
+from walletcare.testing.records import message_for
+
+__all__ = ["DeliverContract"]
+
+
+class DeliverContract:
+    """Behaviour every channel plugin must show. Provide ``channel_plugin`` and ``channel``."""
+
+    @pytest.fixture
+    def channel_plugin(self) -> object:
+        """Return the plugin object under test. Override this."""
+        raise NotImplementedError("a DeliverContract subclass must provide channel_plugin")
+
+    @pytest.fixture
+    def channel(self) -> str:
+        """Return a channel the plugin serves. Override this."""
+        raise NotImplementedError("a DeliverContract subclass must provide channel")
+
+    @pytest.fixture
+    def message(self, channel: str) -> OutboundMessage:
+        """A message on the plugin's channel."""
+        return attrs.evolve(message_for("case-1"), channel=channel)
+
+    def _deliver(self, plugin: object, message: OutboundMessage) -> DeliveryReceipt | None:
+        result: DeliveryReceipt | None = plugin.walletcare_deliver(message=message)  # type: ignore[attr-defined]
+        return result
+
+    def test_receipt_names_the_message(
+        self, channel_plugin: object, message: OutboundMessage
+    ) -> None:
+        """A delivered message's receipt carries its id and channel."""
+        receipt = self._deliver(channel_plugin, message)
+        assert isinstance(receipt, DeliveryReceipt)
+        assert receipt.message_id == message.id
+        assert receipt.channel == message.channel
+
+    def test_other_channels_are_declined_with_none(
+        self, channel_plugin: object, message: OutboundMessage
+    ) -> None:
+        """A channel the plugin does not serve gets None, not an error."""
+        foreign = attrs.evolve(message, channel=f"not-{message.channel}-{uuid.uuid4().hex[:6]}")
+        assert self._deliver(channel_plugin, foreign) is None
+
+    def test_same_id_again_is_accepted(
+        self, channel_plugin: object, message: OutboundMessage
+    ) -> None:
+        """Offering the same message id twice (a retry after a timeout) is answered, not refused."""
+        first = self._deliver(channel_plugin, message)
+        second = self._deliver(channel_plugin, message)
+        assert first is not None and second is not None
+        assert second.message_id == message.id
