@@ -189,13 +189,6 @@ PROFILES: Mapping[str, RegulatoryProfile] = {
                     unless=frozenset({"payment_or_emoney"}),
                     note="8 weeks, DISP 1.6.2R",
                 ),
-                _d(
-                    "ombudsman_referral",
-                    183,
-                    CD,
-                    when=frozenset({"final_response_sent"}),
-                    note="6 months from the final response to refer to the FOS",
-                ),
             ),
             sources=("FCA Handbook DISP 1.5, 1.6.1R, 1.6.2R, 1.6.2AR",),
             final_response_notice={
