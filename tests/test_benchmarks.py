@@ -32,4 +32,4 @@ def test_benchmark_runs(args: list[str]) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "goal" in result.stdout
+    assert "walletcare/" in result.stdout  # at least one ratio was printed
