@@ -27,12 +27,12 @@ def test_every_message_ends_delivered_once_or_dead_with_a_reason() -> None:
             return rng.choices(modes, weights=[10, 5, 5, 1])[0]
         return None
 
-    channel = FlakyNotifier(fails, hang_seconds=0.3)
+    channel = FlakyNotifier(fails, hang_seconds=1.0)
     clock = FixedClock(T0)
     app = Walletcare(
         Settings(
             storage_url="memory://",
-            delivery_timeout=timedelta(seconds=0.05),
+            delivery_timeout=timedelta(seconds=0.25),
             retry=RetryPolicy(max_attempts=4, first_delay=timedelta(seconds=1)),
         ),
         plugins=[channel],
