@@ -227,3 +227,13 @@ def test_same_scenario_on_sqlite(
         assert app.tick().timers_fired == 1
         assert app.complaints.list(status="closed")[0].stream_id == cid
         assert all(m.status is MessageStatus.DELIVERED for m in app.messages(cid))
+
+
+def test_every_customer_text_warns_against_sharing_codes() -> None:
+    """Each customer template, in every language, says walletcare never asks for passwords or codes."""
+    from walletcare.services.notices import CATALOG
+
+    for template, languages in CATALOG.items():
+        if template.startswith("complaint."):
+            for language, (_subject, body) in languages.items():
+                assert ("password" in body) if language == "en" else ("密码" in body), (template, language)

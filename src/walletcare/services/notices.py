@@ -39,12 +39,12 @@ CATALOG: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "en": (
             "Your complaint {ref} has been resolved",
             "Outcome: {outcome}. {explanation} Remedy: {remedy}. If you are not satisfied you can "
-            "reopen the complaint until {reopen_until}.",
+            "reopen the complaint until {reopen_until}. We will never ask for your password or codes.",
         ),
         "zh": (
             "您的投诉 {ref} 已处理完毕",
             "处理结果：{outcome}。{explanation} 补救措施：{remedy}。如不满意，您可在 {reopen_until} "
-            "之前重新开启投诉。",
+            "之前重新开启投诉。我们绝不会向您索要密码或验证码。",
         ),
     },
     "complaint.holding_reply": {
