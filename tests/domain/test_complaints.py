@@ -58,6 +58,11 @@ def test_money_complaint_without_transactions_or_amount_lists_both() -> None:
         ({"description": "  "}, "description"),
         ({"customer_zone": "Moon/Base"}, "customer_zone"),
         ({"transactions": ("tx-1", "")}, "transactions[1]"),
+        ({"transactions": "tx-1"}, "transactions"),
+        ({"evidence": ["statement.pdf"]}, "evidence[0]"),
+        ({"flags": "new_account"}, "flags"),
+        ({"contact": "+4915100000000"}, "contact"),
+        ({"amount_lost": 42.0}, "amount_lost"),
     ],
 )
 def test_bad_intake_is_refused_naming_the_field(changes: dict[str, object], field: str) -> None:

@@ -236,4 +236,7 @@ def test_every_customer_text_warns_against_sharing_codes() -> None:
     for template, languages in CATALOG.items():
         if template.startswith("complaint."):
             for language, (_subject, body) in languages.items():
-                assert ("password" in body) if language == "en" else ("密码" in body), (template, language)
+                assert ("password" in body) if language == "en" else ("密码" in body), (
+                    template,
+                    language,
+                )

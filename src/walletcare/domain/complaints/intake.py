@@ -117,9 +117,17 @@ def check_intake(intake: NewComplaint, now: datetime) -> None:  # noqa: PLR0912 
             problems["transactions"] = f"a {category} complaint must name the transactions involved"
         if intake.amount_lost is None:
             problems["amount_lost"] = f"a {category} complaint must state the amount lost"
-    for i, tx in enumerate(intake.transactions):
-        if not isinstance(tx, str) or not tx.strip():
-            problems[f"transactions[{i}]"] = "must be a non-empty transaction id"
+    for name in ("transactions", "evidence", "flags"):
+        if isinstance(getattr(intake, name), str | bytes):
+            problems[name] = "must be a list, not a single string"
+    if "transactions" not in problems:
+        for i, tx in enumerate(intake.transactions):
+            if not isinstance(tx, str) or not tx.strip():
+                problems[f"transactions[{i}]"] = "must be a non-empty transaction id"
+    if "evidence" not in problems:
+        for i, ref in enumerate(intake.evidence):
+            if not isinstance(ref, EvidenceRef):
+                problems[f"evidence[{i}]"] = "must be an EvidenceRef (a reference, not the file)"
     if not isinstance(intake.contact, ContactPoint):
         problems["contact"] = "must be a ContactPoint (channel and address)"
     elif intake.contact.channel not in OUTBOUND_CHANNELS:
@@ -128,7 +136,7 @@ def check_intake(intake: NewComplaint, now: datetime) -> None:  # noqa: PLR0912 
         )
     if not isinstance(intake.language, str) or not (2 <= len(intake.language) <= 8):
         problems["language"] = "must be a language tag such as 'en' or 'zh'"
-    for i, flag in enumerate(intake.flags):
+    for i, flag in enumerate(() if "flags" in problems else intake.flags):
         if not isinstance(flag, str) or not flag.strip() or flag != flag.strip():
             problems[f"flags[{i}]"] = "must be a non-empty word such as 'new_account'"
     try:
