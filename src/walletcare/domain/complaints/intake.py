@@ -86,9 +86,19 @@ def choices(kind: type[enum.Enum]) -> str:
     return ", ".join(str(m.value) for m in kind)
 
 
-def check_intake(intake: NewComplaint, now: datetime) -> None:  # noqa: PLR0912 (one check per field)
+def check_intake(intake: NewComplaint, now: datetime) -> None:
     """Raise one ``ValidationError`` listing every missing or wrong field of ``intake``."""
     problems: dict[str, str] = {}
+    category = _check_what(intake, now, problems)
+    _check_money(intake, category, problems)
+    _check_lists(intake, problems)
+    _check_contact(intake, problems)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _check_what(intake: NewComplaint, now: datetime, problems: dict[str, str]) -> Category | None:
+    """Who complains, about what, through which channel, and when it happened."""
     if not isinstance(intake.customer_id, str) or not intake.customer_id.strip():
         problems["customer_id"] = "is required"
     category = None
@@ -107,6 +117,11 @@ def check_intake(intake: NewComplaint, now: datetime) -> None:  # noqa: PLR0912 
         problems["occurred_at"] = "must be a timezone-aware datetime"
     elif occurred > now:
         problems["occurred_at"] = f"{occurred.isoformat()} is in the future"
+    return category
+
+
+def _check_money(intake: NewComplaint, category: Category | None, problems: dict[str, str]) -> None:
+    """The loss, and what a money complaint must name."""
     if intake.amount_lost is not None:
         if not isinstance(intake.amount_lost, Money):
             problems["amount_lost"] = "must be Money"
@@ -117,6 +132,10 @@ def check_intake(intake: NewComplaint, now: datetime) -> None:  # noqa: PLR0912 
             problems["transactions"] = f"a {category} complaint must name the transactions involved"
         if intake.amount_lost is None:
             problems["amount_lost"] = f"a {category} complaint must state the amount lost"
+
+
+def _check_lists(intake: NewComplaint, problems: dict[str, str]) -> None:
+    """Transactions, evidence references and flags."""
     for name in ("transactions", "evidence", "flags"):
         if isinstance(getattr(intake, name), str | bytes):
             problems[name] = "must be a list, not a single string"
@@ -128,6 +147,14 @@ def check_intake(intake: NewComplaint, now: datetime) -> None:  # noqa: PLR0912 
         for i, ref in enumerate(intake.evidence):
             if not isinstance(ref, EvidenceRef):
                 problems[f"evidence[{i}]"] = "must be an EvidenceRef (a reference, not the file)"
+    if "flags" not in problems:
+        for i, flag in enumerate(intake.flags):
+            if not isinstance(flag, str) or not flag.strip() or flag != flag.strip():
+                problems[f"flags[{i}]"] = "must be a non-empty word such as 'new_account'"
+
+
+def _check_contact(intake: NewComplaint, problems: dict[str, str]) -> None:
+    """How to reach the customer, in which language and zone."""
     if not isinstance(intake.contact, ContactPoint):
         problems["contact"] = "must be a ContactPoint (channel and address)"
     elif intake.contact.channel not in OUTBOUND_CHANNELS:
@@ -136,15 +163,10 @@ def check_intake(intake: NewComplaint, now: datetime) -> None:  # noqa: PLR0912 
         )
     if not isinstance(intake.language, str) or not (2 <= len(intake.language) <= 8):
         problems["language"] = "must be a language tag such as 'en' or 'zh'"
-    for i, flag in enumerate(() if "flags" in problems else intake.flags):
-        if not isinstance(flag, str) or not flag.strip() or flag != flag.strip():
-            problems[f"flags[{i}]"] = "must be a non-empty word such as 'new_account'"
     try:
         ZoneInfo(str(intake.customer_zone))
     except (ZoneInfoNotFoundError, ValueError):
         problems["customer_zone"] = f"{intake.customer_zone!r} is not an IANA time zone"
-    if problems:
-        raise ValidationError(problems)
 
 
 def receive(
