@@ -8,7 +8,7 @@ state.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from walletcare.domain.complaints.events import (
@@ -68,8 +68,7 @@ __all__ = [
 
 
 # -- commands ------------------------------------------------------------------------------
-def _require(complaint: Complaint, allowed: Iterable[Status], action: str) -> None:
-    allowed = frozenset(allowed)
+def _require(complaint: Complaint, allowed: Collection[Status], action: str) -> None:
     if complaint.status not in allowed:
         wanted = ", ".join(sorted(s.value for s in allowed))
         raise TransitionNotAllowed(
