@@ -319,6 +319,38 @@ def test_rbi_t_plus_1_reversal_three_days_late_accrues_inr_300() -> None:
     assert app.complaints.get(cid).escalation.penalties == tuple(p.amount for p in accrued)
 
 
+def test_rule_penalties_do_not_count_towards_regulatory_compensation() -> None:
+    """A rule's own INR penalty leaves RBI's compensation owed in full."""
+    kolkata = ZoneInfo("Asia/Kolkata")
+    failed = datetime(2026, 3, 2, 14, 0, tzinfo=kolkata)
+    clock = FixedClock(datetime(2026, 3, 2, 18, 0, tzinfo=kolkata))
+    fine = Rule(
+        id="goodwill",
+        when=Condition(fact="category", op="eq", value="transaction_failure"),
+        then=(Action(kind=ActionKind.ACCRUE_PENALTY, amount=Money.of("500", "INR")),),
+    )
+    app = Walletcare(
+        Settings(storage_url="memory://", oversight=Oversight(rules=(fine,))), clock=clock
+    )
+    cid = app.complaints.open(
+        intake(
+            jurisdiction="IN",
+            product="upi",
+            flags=("tat_t1",),
+            occurred_at=failed,
+            amount_lost=Money.of("2500", "INR"),
+            customer_zone="Asia/Kolkata",
+        )
+    ).complaint_id
+    clock.set(datetime(2026, 3, 6, 11, 0, tzinfo=kolkata))
+    app.tick()
+    amounts = [p.amount for p in kinds(app, cid, PenaltyAccrued)]
+    assert amounts == [Money.of("500", "INR"), Money.of("300", "INR")]
+    assert app.complaints.get(cid).escalation.compensation == (
+        ("reversal", Money.of("300", "INR")),
+    )
+
+
 def test_review_timer_reevaluates_age_rules() -> None:
     """Age-only rules are re-checked by a per-case review timer, not by scanning cases."""
     clock = FixedClock(T0)

@@ -60,6 +60,8 @@ class EscalationState:
     fired: frozenset[str] = frozenset()
     flagged_for_regulator: bool = False
     penalties: tuple[Money, ...] = ()
+    compensation: tuple[tuple[str, Money], ...] = ()
+    """Regulatory compensation accrued, by the clock metric it is for."""
 
 
 @frozen(kw_only=True)
@@ -105,6 +107,8 @@ class PenaltyAccrued(EscalationEvent):
     kind = "escalation.penalty_accrued"
     amount: Money
     reason: str
+    metric: str = ""
+    """The clock metric a regulatory compensation is for; empty for a rule's own penalty."""
 
 
 def apply_escalation_event(state: EscalationState, event: EscalationEvent) -> EscalationState:
@@ -116,6 +120,7 @@ def apply_escalation_event(state: EscalationState, event: EscalationEvent) -> Es
             return evolve(state, fired=state.fired | {key})
         case RegulatorFlagged():
             return evolve(state, flagged_for_regulator=True)
-        case PenaltyAccrued(amount=amount):
-            return evolve(state, penalties=(*state.penalties, amount))
+        case PenaltyAccrued(amount=amount, metric=metric):
+            compensation = (*state.compensation, (metric, amount)) if metric else state.compensation
+            return evolve(state, penalties=(*state.penalties, amount), compensation=compensation)
     return state

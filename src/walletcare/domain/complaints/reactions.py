@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+
+import attrs
 
 from walletcare.domain import sla
 from walletcare.domain.complaints.events import (
@@ -141,7 +142,6 @@ def _restart(
 
 
 def _clock_events(  # noqa: PLR0912 (one branch per kind of case event)
-    before: Complaint | None,
     after: Complaint,
     events: Sequence[Event],
     now: datetime,
@@ -223,26 +223,12 @@ def _clock_events(  # noqa: PLR0912 (one branch per kind of case event)
                         tier_policy = SlaPolicy(
                             name=policy.name,
                             calendar=policy.calendar,
-                            targets=(
-                                sla.SlaTarget(**{**_target_fields(target), "metric": metric}),
-                            ),
+                            targets=(attrs.evolve(target, metric=metric),),
                         )
                         out += _restart(clocks.get(metric), metric, tier_policy, now)
         for change in out[applied:]:
             clocks = {c.metric: c for c in sla.apply_clock_event(tuple(clocks.values()), change)}
     return out
-
-
-def _target_fields(target: sla.SlaTarget) -> dict[str, Any]:
-    return {
-        "metric": target.metric,
-        "measure": target.measure,
-        "duration": target.duration,
-        "days": target.days,
-        "warn_at": target.warn_at,
-        "warn_before": target.warn_before,
-        "pauses": target.pauses,
-    }
 
 
 def _occurrence(complaint: Complaint) -> Callable[[Rule], str | None]:
@@ -373,6 +359,17 @@ def _rules_and_penalties(
     return _act(complaint, firings, now, compiled) if firings else ([], [])
 
 
+def _follow_up(
+    state: Complaint, now: datetime, compiled: CompiledOversight
+) -> tuple[Complaint, list[Event], list[Notice]]:
+    """Rules on the state the clocks left, then the clocks their escalations start."""
+    rule_events, notices = _rules_and_penalties(state, now, compiled)
+    final = _apply(state, rule_events)
+    escalations = [e for e in rule_events if isinstance(e, Escalated)]
+    tier_clocks = _clock_events(final, escalations, now, compiled) if escalations else []
+    return _apply(final, tier_clocks), [*rule_events, *tier_clocks], notices
+
+
 def react(
     before: Complaint | None,
     after: Complaint,
@@ -381,19 +378,10 @@ def react(
     compiled: CompiledOversight,
 ) -> Outcome:
     """What follows a command: clock events, rule firings and their actions, timers."""
-    clock_events = _clock_events(before, after, events, now, compiled)
-    state = _apply(after, clock_events)
-    rule_events, notices = _rules_and_penalties(state, now, compiled)
-    final = _apply(state, rule_events)
-    # An escalation may start a tier clock; its timer follows.
-    more = _clock_events(
-        state, final, [e for e in rule_events if isinstance(e, Escalated)], now, compiled
-    )
-    final = _apply(final, more)
+    clock_events = _clock_events(after, events, now, compiled)
+    final, followed, notices = _follow_up(_apply(after, clock_events), now, compiled)
     timers = _timers(before, final, compiled, now)
-    return Outcome(
-        events=(*clock_events, *rule_events, *more), notices=tuple(notices), timers=timers
-    )
+    return Outcome(events=(*clock_events, *followed), notices=tuple(notices), timers=timers)
 
 
 def on_timer(
@@ -414,28 +402,20 @@ def on_timer(
                 profile, metric
             ):
                 clock_events += _accrue(complaint, clock, profile, now, compiled)
-                timers[f"penalty:{metric}"] = _next_midnight(clock, now, compiled, complaint)
+                timers[f"penalty:{metric}"] = _next_midnight(complaint, now, compiled)
     elif family == "penalty":
         clock = sla.find_clock(complaint.clocks, metric)
         if clock is not None and clock.running and _penalised(profile, metric):
             clock_events += _accrue(complaint, clock, profile, now, compiled)
-            timers[name] = _next_midnight(clock, now, compiled, complaint)
-    state = _apply(complaint, clock_events)
-    rule_events, notices = _rules_and_penalties(state, now, compiled)
-    final = _apply(state, rule_events)
-    more = _clock_events(
-        state, final, [e for e in rule_events if isinstance(e, Escalated)], now, compiled
-    )
-    final = _apply(final, more)
+            timers[name] = _next_midnight(complaint, now, compiled)
+    final, followed, notices = _follow_up(_apply(complaint, clock_events), now, compiled)
     timers = {**_timers(complaint, final, compiled, now), **timers}
     if family == "sla" and f"sla:{metric}" not in timers:
         clock = sla.find_clock(final.clocks, metric)
         timers[f"sla:{metric}"] = sla.next_checkpoint(clock) if clock is not None else None
     if family == "escalation" and final.is_open and compiled.source.review_every is not None:
         timers[name] = now + compiled.source.review_every
-    return Outcome(
-        events=(*clock_events, *rule_events, *more), notices=tuple(notices), timers=timers
-    )
+    return Outcome(events=(*clock_events, *followed), notices=tuple(notices), timers=timers)
 
 
 def _penalised(profile: RegulatoryProfile | None, metric: str) -> bool:
@@ -454,8 +434,14 @@ def _accrue(
     calendar = jurisdiction_calendar(complaint, compiled)
     days = late_days(clock.deadline, now, calendar)
     unit = profile.penalty.amount
+    # Only this metric's compensation counts: a rule's own penalty is not part of it.
     accrued = sum(
-        (p.minor_units for p in complaint.escalation.penalties if p.currency == unit.currency), 0
+        (
+            m.minor_units
+            for metric, m in complaint.escalation.compensation
+            if metric == clock.metric
+        ),
+        0,
     )
     owed = unit.minor_units * days - accrued
     if owed <= 0:
@@ -466,6 +452,7 @@ def _accrue(
             at=now,
             by=SYSTEM,
             amount=amount,
+            metric=clock.metric,
             reason=(
                 f"{profile.name}: {metric_text(clock.metric)} {days} day(s) late at {unit} a day"
             ),
@@ -478,8 +465,7 @@ def metric_text(metric: str) -> str:
     return metric.replace("_", " ")
 
 
-def _next_midnight(
-    clock: Clock, now: datetime, compiled: CompiledOversight, complaint: Complaint
-) -> datetime | None:
+def _next_midnight(complaint: Complaint, now: datetime, compiled: CompiledOversight) -> datetime:
+    """The next local midnight in the complaint's jurisdiction: when another day begins late."""
     calendar = jurisdiction_calendar(complaint, compiled)
     return calendar.end_of_day(calendar.local_date(now))
