@@ -211,12 +211,19 @@ class SQLiteStorage:
             self._db = sqlite3.connect(
                 path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000
             )
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"cannot open SQLite storage at {path!r}: {exc}") from exc
+        try:
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute(f"PRAGMA synchronous = {mode}")
             self._migrate()
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot open SQLite storage at {path!r}: {exc}") from exc
+        except BaseException as exc:
+            # Whatever stops the opening (a damaged file, a newer schema), no connection leaks.
+            self._db.close()
+            if isinstance(exc, sqlite3.Error):
+                raise StorageError(f"cannot open SQLite storage at {path!r}: {exc}") from exc
+            raise
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStorage:
