@@ -285,13 +285,17 @@ class ComplaintService:
             return ComplaintReceipt(
                 complaint_id=duplicate.id, linked=True, severity=linked.severity
             )
-        prior = self._prior_complaints(intake.customer_id)
 
         def decide(history: Sequence[Event], now: datetime) -> Decision:
             if history:
                 raise ValidationError.of("complaint_id", f"{new_id!r} is already taken")
             events = domain.receive(
-                new_id, intake, by=actor, at=now, policy=self.policy, prior_complaints=prior(now)
+                new_id,
+                intake,
+                by=actor,
+                at=now,
+                policy=self.policy,
+                prior_complaints=self._prior_count(intake.customer_id, now),
             )
             state = domain.replay(events)
             assert state is not None
@@ -318,19 +322,17 @@ class ComplaintService:
                 return candidate
         return None
 
-    def _prior_complaints(self, customer_id: str) -> Callable[[datetime], int]:
-        def count(now: datetime) -> int:
-            if not isinstance(customer_id, str) or not customer_id:
-                return 0
-            query = SummaryQuery(
-                kind=KIND,
-                customer_id=customer_id,
-                opened_after=now - self.policy.repeat_lookback,
-                limit=10_000,
-            )
-            return len(self.storage.list_summaries(query))
-
-        return count
+    def _prior_count(self, customer_id: str, now: datetime) -> int:
+        """The customer's complaints opened within the policy's look-back (the repeat rule)."""
+        if not isinstance(customer_id, str) or not customer_id:
+            return 0
+        query = SummaryQuery(
+            kind=KIND,
+            customer_id=customer_id,
+            opened_after=now - self.policy.repeat_lookback,
+            limit=10_000,
+        )
+        return len(self.storage.list_summaries(query))
 
     # -- lifecycle -------------------------------------------------------------------------
     def acknowledge(self, complaint_id: str, *, by: Actor) -> Complaint:
