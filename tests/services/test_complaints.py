@@ -244,7 +244,6 @@ def test_every_customer_text_warns_against_sharing_codes() -> None:
 
 def test_repeat_complainants_get_a_higher_severity(app: Walletcare) -> None:
     """A customer's third complaint within the look-back is raised a level, saying why."""
-    severities = [app.complaints.open(intake(transactions=(f"tx-{i}",))).severity for i in range(3)]
-    assert [s.value for s in severities] == ["medium", "medium", "high"]
-    third = app.complaints.list(customer_id="cust-1")[-1].stream_id
-    assert "2 earlier complaints" in app.complaints.get(third).severity_reasons[-1]
+    receipts = [app.complaints.open(intake(transactions=(f"tx-{i}",))) for i in range(3)]
+    assert [r.severity.value for r in receipts] == ["medium", "medium", "high"]
+    assert "2 earlier complaints" in app.complaints.get(receipts[2].complaint_id).severity_reasons[-1]
