@@ -10,11 +10,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from attrs import field, frozen
 
 from walletcare.domain.events import aware, non_empty
+from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.errors import ValidationError
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "DeliveryReceipt",
     "StreamSummary",
     "SummaryQuery",
+    "OrderBy",
     "Commit",
     "Storage",
 ]
@@ -135,40 +137,100 @@ class DeliveryReceipt:
     provider_ref: str = ""
 
 
+def _attributes(value: object) -> FrozenMap[str, str]:
+    mapping = frozen_map(value)
+    for name, text in mapping.items():
+        if not isinstance(name, str) or not name or not isinstance(text, str):
+            raise ValidationError.of(
+                f"attributes.{name}", "attribute names and values must be strings"
+            )
+    return mapping
+
+
+def _optional_aware(_: object, attribute: Any, value: Any) -> None:
+    if value is not None:
+        aware(_, attribute, value)
+
+
 @frozen(kw_only=True)
 class StreamSummary:
-    """A case's listing row, kept current by every commit so hosts never replay logs to list."""
+    """A case's listing row, kept current by every commit so hosts never replay logs to list.
+
+    ``attributes`` are the indexed values a case kind declares (customer, category, assignee,
+    severity, tier, merchant ...), all text; ``next_deadline`` is the case's earliest running
+    deadline, if any, so "what falls due in the next four hours" needs no replay.
+    """
 
     stream_id: str = field(validator=non_empty)
     kind: str = field(validator=non_empty)
     status: str
-    customer_id: str = ""
-    category: str = ""
-    assignee: str = ""
     opened_at: datetime = field(validator=aware)
     updated_at: datetime = field(validator=aware)
+    next_deadline: datetime | None = field(default=None, validator=_optional_aware)
+    attributes: FrozenMap[str, str] = field(factory=FrozenMap, converter=_attributes)
     version: int = 0
+
+    def get(self, name: str, default: str = "") -> str:
+        """One attribute's value, or ``default`` when the kind did not write it."""
+        return self.attributes.get(name, default)
+
+
+OrderBy = Literal["opened", "deadline"]
+
+
+def _wanted(value: object) -> FrozenMap[str, tuple[str, ...]]:
+    mapping = frozen_map(value)
+    wanted: dict[str, tuple[str, ...]] = {}
+    for name, chosen in mapping.items():
+        values = (chosen,) if isinstance(chosen, str) else chosen
+        if (
+            not isinstance(name, str)
+            or not isinstance(values, Sequence)
+            or not all(isinstance(v, str) for v in values)
+        ):
+            raise ValidationError.of(
+                f"attributes.{name}", "must be a string or a sequence of strings"
+            )
+        wanted[name] = tuple(values)
+    return FrozenMap(wanted)
 
 
 @frozen(kw_only=True)
 class SummaryQuery:
-    """A filter over summaries; unset fields match anything. Ordered by ``opened_at``, then id."""
+    """A filter over summaries; unset fields match anything.
+
+    ``attributes`` maps an attribute to a value or to several (any of them matches).
+    Ordered by ``opened_at`` then id, or with ``order_by="deadline"`` by ``next_deadline``
+    then id (cases without a deadline are left out).
+    """
 
     kind: str | None = None
     status: Sequence[str] | None = None
-    customer_id: str | None = None
-    category: str | None = None
-    assignee: str | None = None
-    opened_before: datetime | None = None
-    opened_after: datetime | None = None
+    attributes: FrozenMap[str, tuple[str, ...]] = field(factory=FrozenMap, converter=_wanted)
+    opened_before: datetime | None = field(default=None, validator=_optional_aware)
+    opened_after: datetime | None = field(default=None, validator=_optional_aware)
+    deadline_before: datetime | None = field(default=None, validator=_optional_aware)
+    order_by: OrderBy = "opened"
     limit: int = 100
     offset: int = 0
 
     def __attrs_post_init__(self) -> None:
+        if isinstance(self.limit, bool) or not isinstance(self.limit, int):
+            raise ValidationError.of("limit", f"must be an int, got {type(self.limit).__name__}")
+        if isinstance(self.offset, bool) or not isinstance(self.offset, int):
+            raise ValidationError.of("offset", f"must be an int, got {type(self.offset).__name__}")
         if self.limit < 1 or self.limit > 10_000:
             raise ValidationError.of("limit", f"must be 1..10000, got {self.limit}")
         if self.offset < 0:
             raise ValidationError.of("offset", f"must not be negative, got {self.offset}")
+        if self.order_by not in ("opened", "deadline"):
+            raise ValidationError.of(
+                "order_by", f"must be 'opened' or 'deadline', got {self.order_by!r}"
+            )
+        if self.status is not None and (
+            isinstance(self.status, str) or not all(isinstance(s, str) for s in self.status)
+        ):
+            raise ValidationError.of("status", "must be a sequence of strings")
 
 
 @frozen(kw_only=True)

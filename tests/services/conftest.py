@@ -64,7 +64,7 @@ def add_note(text: str, *, remind_in: timedelta | None = None, channel: str | No
                 stream_id=stream,
                 kind="toy",
                 status="open",
-                customer_id="alice",
+                attributes={"customer_id": "alice"},
                 opened_at=history[0].at if history else now,
                 updated_at=now,
             ),

@@ -9,6 +9,7 @@ import heapq
 import itertools
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
 
@@ -30,7 +31,7 @@ from walletcare.ports import (
 )
 from walletcare.settings import Settings
 
-__all__ = ["MemoryStorage", "walletcare_storage", "matches", "check_commit"]
+__all__ = ["MemoryStorage", "walletcare_storage", "matches", "ordering", "check_commit"]
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -54,15 +55,29 @@ def check_commit(commit: Commit, version: int) -> None:
 
 def matches(summary: StreamSummary, query: SummaryQuery) -> bool:
     """Tell whether ``summary`` passes ``query``'s filters (shared by built-in storages)."""
+    deadline = summary.next_deadline
     return (
         (query.kind is None or summary.kind == query.kind)
         and (query.status is None or summary.status in query.status)
-        and (query.customer_id is None or summary.customer_id == query.customer_id)
-        and (query.category is None or summary.category == query.category)
-        and (query.assignee is None or summary.assignee == query.assignee)
+        and all(
+            name in summary.attributes and summary.attributes[name] in values
+            for name, values in query.attributes.items()
+        )
         and (query.opened_before is None or summary.opened_at < query.opened_before)
         and (query.opened_after is None or summary.opened_at >= query.opened_after)
+        and (query.order_by != "deadline" or deadline is not None)
+        and (
+            query.deadline_before is None
+            or (deadline is not None and deadline < query.deadline_before)
+        )
     )
+
+
+def ordering(query: SummaryQuery) -> Callable[[StreamSummary], tuple[datetime, str]]:
+    """The sort key ``query.order_by`` asks for."""
+    if query.order_by == "deadline":
+        return lambda s: (s.next_deadline or s.opened_at, s.stream_id)
+    return lambda s: (s.opened_at, s.stream_id)
 
 
 class _DueQueue(Generic[K]):
@@ -181,7 +196,7 @@ class MemoryStorage:
         with self._lock:
             found = sorted(
                 (s for s in self._summaries.values() if matches(s, query)),
-                key=lambda s: (s.opened_at, s.stream_id),
+                key=ordering(query),
             )
         return found[query.offset : query.offset + query.limit]
 

@@ -8,6 +8,7 @@ Times are stored as integer microseconds since the Unix epoch, UTC.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import uuid
@@ -107,6 +108,30 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     CREATE INDEX outbox_by_ready ON outbox (ready_us) WHERE status = 'pending';
     CREATE INDEX outbox_by_status ON outbox (status, due_us);
     """,
+    # 2: kind-neutral summaries: indexed attributes each kind declares, and the next deadline.
+    # Release 0.1's complaint columns move into attributes and are dropped.
+    """
+    CREATE TABLE summary_attributes (
+        stream_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (stream_id, name)
+    ) WITHOUT ROWID;
+    CREATE INDEX summary_attributes_by_value ON summary_attributes (name, value, stream_id);
+    INSERT INTO summary_attributes (stream_id, name, value)
+        SELECT stream_id, 'customer_id', customer_id FROM streams WHERE opened_us IS NOT NULL;
+    INSERT INTO summary_attributes (stream_id, name, value)
+        SELECT stream_id, 'category', category FROM streams WHERE opened_us IS NOT NULL;
+    INSERT INTO summary_attributes (stream_id, name, value)
+        SELECT stream_id, 'assignee', assignee FROM streams WHERE opened_us IS NOT NULL;
+    DROP INDEX streams_by_customer;
+    DROP INDEX streams_by_assignee;
+    ALTER TABLE streams DROP COLUMN customer_id;
+    ALTER TABLE streams DROP COLUMN category;
+    ALTER TABLE streams DROP COLUMN assignee;
+    ALTER TABLE streams ADD COLUMN deadline_us INTEGER;
+    CREATE INDEX streams_by_deadline ON streams (deadline_us) WHERE deadline_us IS NOT NULL;
+    """,
 )
 
 _SYNC_MODES: Final = {"full": "FULL", "normal": "NORMAL", "extra": "EXTRA"}
@@ -163,12 +188,11 @@ def _summary(row: Sequence[Any]) -> StreamSummary:
         stream_id=row[0],
         kind=row[1],
         status=row[2],
-        customer_id=row[3],
-        category=row[4],
-        assignee=row[5],
-        opened_at=from_us(row[6]),
-        updated_at=from_us(row[7]),
-        version=row[8],
+        opened_at=from_us(row[3]),
+        updated_at=from_us(row[4]),
+        next_deadline=from_us(row[5]) if row[5] is not None else None,
+        version=row[6],
+        attributes=json.loads(row[7]) if row[7] else {},
     )
 
 
@@ -309,24 +333,7 @@ class SQLiteStorage:
                     (stream_id, new_version),
                 )
             else:
-                db.execute(
-                    "INSERT OR REPLACE INTO streams (stream_id, version, kind, status, "
-                    "customer_id, "
-                    "category, assignee, opened_us, updated_us, summary_version) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        stream_id,
-                        new_version,
-                        summary.kind,
-                        summary.status,
-                        summary.customer_id,
-                        summary.category,
-                        summary.assignee,
-                        to_us(summary.opened_at),
-                        to_us(summary.updated_at),
-                        new_version,
-                    ),
-                )
+                self._write_summary(db, stream_id, new_version, summary)
             if commit.timers:
                 self._change_timers(db, stream_id, new_version, commit)
             for i, message in enumerate(commit.messages):
@@ -445,47 +452,85 @@ class SQLiteStorage:
         return [_event(r) for r in rows]
 
     _SUMMARY_COLUMNS: Final = (
-        "stream_id, kind, status, customer_id, category, assignee, opened_us, updated_us, "
-        "summary_version"
+        "s.stream_id, s.kind, s.status, s.opened_us, s.updated_us, s.deadline_us, "
+        "s.summary_version, (SELECT json_group_object(a.name, a.value) "
+        "FROM summary_attributes a WHERE a.stream_id = s.stream_id)"
     )
+
+    @staticmethod
+    def _write_summary(
+        db: sqlite3.Connection, stream_id: str, version: int, summary: StreamSummary
+    ) -> None:
+        deadline = summary.next_deadline
+        db.execute(
+            "INSERT OR REPLACE INTO streams (stream_id, version, kind, status, opened_us, "
+            "updated_us, deadline_us, summary_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                stream_id,
+                version,
+                summary.kind,
+                summary.status,
+                to_us(summary.opened_at),
+                to_us(summary.updated_at),
+                to_us(deadline) if deadline is not None else None,
+                version,
+            ),
+        )
+        db.execute("DELETE FROM summary_attributes WHERE stream_id = ?", (stream_id,))
+        if summary.attributes:
+            db.executemany(
+                "INSERT INTO summary_attributes (stream_id, name, value) VALUES (?, ?, ?)",
+                [(stream_id, name, value) for name, value in summary.attributes.items()],
+            )
 
     def get_summary(self, stream_id: str) -> StreamSummary | None:
         row = self._read(
             lambda db: db.execute(
-                f"SELECT {self._SUMMARY_COLUMNS} FROM streams "
-                "WHERE stream_id = ? AND opened_us IS NOT NULL",
+                f"SELECT {self._SUMMARY_COLUMNS} FROM streams s "
+                "WHERE s.stream_id = ? AND s.opened_us IS NOT NULL",
                 (stream_id,),
             ).fetchone()
         )
         return _summary(row) if row else None
 
     def list_summaries(self, query: SummaryQuery) -> list[StreamSummary]:
-        where = ["opened_us IS NOT NULL"]
+        joins: list[str] = []
+        where = ["s.opened_us IS NOT NULL"]
         args: list[Any] = []
-        for column, value in (
-            ("kind", query.kind),
-            ("customer_id", query.customer_id),
-            ("category", query.category),
-            ("assignee", query.assignee),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(value)
+        # Each attribute filter drives from the (name, value, stream_id) index.
+        for i, (name, values) in enumerate(query.attributes.items()):
+            if not values:
+                return []
+            joins.append(
+                f"JOIN summary_attributes a{i} ON a{i}.stream_id = s.stream_id "
+                f"AND a{i}.name = ? AND a{i}.value IN ({', '.join('?' for _ in values)})"
+            )
+            args.extend([name, *values])
+        if query.kind is not None:
+            where.append("s.kind = ?")
+            args.append(query.kind)
         if query.status is not None:
             statuses = list(query.status)
             if not statuses:
                 return []
-            where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+            where.append(f"s.status IN ({', '.join('?' for _ in statuses)})")
             args.extend(statuses)
-        if query.opened_before is not None:
-            where.append("opened_us < ?")
-            args.append(to_us(query.opened_before))
-        if query.opened_after is not None:
-            where.append("opened_us >= ?")
-            args.append(to_us(query.opened_after))
+        for clause, value in (
+            ("s.opened_us < ?", query.opened_before),
+            ("s.opened_us >= ?", query.opened_after),
+            ("s.deadline_us < ?", query.deadline_before),
+        ):
+            if value is not None:
+                where.append(clause)
+                args.append(to_us(value))
+        if query.order_by == "deadline":
+            where.append("s.deadline_us IS NOT NULL")
+            order = "s.deadline_us, s.stream_id"
+        else:
+            order = "s.opened_us, s.stream_id"
         sql = (
-            f"SELECT {self._SUMMARY_COLUMNS} FROM streams WHERE {' AND '.join(where)} "
-            "ORDER BY opened_us, stream_id LIMIT ? OFFSET ?"
+            f"SELECT {self._SUMMARY_COLUMNS} FROM streams s {' '.join(joins)} "
+            f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ? OFFSET ?"
         )
         args.extend([query.limit, query.offset])
         rows = self._read(lambda db: db.execute(sql, args).fetchall())

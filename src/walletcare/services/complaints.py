@@ -95,15 +95,22 @@ class AuditEntry:
 
 
 def _summary(complaint: Complaint) -> StreamSummary:
+    running = [c.deadline for c in complaint.clocks if c.running]
     return StreamSummary(
         stream_id=complaint.id,
         kind=KIND,
         status=complaint.status.value,
-        customer_id=complaint.customer_id,
-        category=complaint.category.value,
-        assignee=complaint.assignee,
         opened_at=complaint.received_at,
         updated_at=complaint.updated_at,
+        next_deadline=min(running) if running else None,
+        attributes={
+            "customer_id": complaint.customer_id,
+            "category": complaint.category.value,
+            "assignee": complaint.assignee,
+            "team": complaint.team,
+            "severity": complaint.severity.value,
+            "tier": complaint.escalation.tier,
+        },
     )
 
 
@@ -309,7 +316,12 @@ class ComplaintService:
             return []
         open_statuses = [s.value for s in domain.OPEN_STATUSES]
         return self.storage.list_summaries(
-            SummaryQuery(kind=KIND, customer_id=customer_id, status=open_statuses, limit=10_000)
+            SummaryQuery(
+                kind=KIND,
+                attributes={"customer_id": customer_id},
+                status=open_statuses,
+                limit=10_000,
+            )
         )
 
     def _open_duplicate(self, intake: NewComplaint) -> Complaint | None:
@@ -328,7 +340,7 @@ class ComplaintService:
             return 0
         query = SummaryQuery(
             kind=KIND,
-            customer_id=customer_id,
+            attributes={"customer_id": customer_id},
             opened_after=now - self.policy.repeat_lookback,
             limit=10_000,
         )
@@ -640,12 +652,11 @@ class ComplaintService:
                 raise ValidationError.of(
                     "status", f"{status!r} is not a complaint status"
                 ) from None
+        wanted = {"customer_id": customer_id, "category": category, "assignee": assignee}
         query = SummaryQuery(
             kind=KIND,
-            customer_id=customer_id,
+            attributes={k: v for k, v in wanted.items() if v is not None},
             status=statuses,
-            category=category,
-            assignee=assignee,
             opened_before=opened_before,
             opened_after=opened_after,
             limit=limit,

@@ -161,9 +161,11 @@ class StorageContract:
         """Summaries are filtered by every field and ordered by opening time, then id."""
         rows = [
             summary_for("c", opened_at=T0 + timedelta(hours=2), status="resolved"),
-            summary_for("a", opened_at=T0, assignee="agent-7"),
+            summary_for("a", {"assignee": "agent-7"}, opened_at=T0),
             summary_for(
-                "b", opened_at=T0 + timedelta(hours=1), customer_id="cust-2", category="security"
+                "b",
+                {"customer_id": "cust-2", "category": "security"},
+                opened_at=T0 + timedelta(hours=1),
             ),
         ]
         for row in rows:
@@ -178,18 +180,51 @@ class StorageContract:
 
         assert ids(SummaryQuery()) == ["a", "b", "c"]
         assert ids(SummaryQuery(status=["resolved"])) == ["c"]
-        assert ids(SummaryQuery(status=["received", "resolved"], customer_id="cust-1")) == [
-            "a",
-            "c",
-        ]
-        assert ids(SummaryQuery(category="security")) == ["b"]
-        assert ids(SummaryQuery(assignee="agent-7")) == ["a"]
+        assert ids(
+            SummaryQuery(status=["received", "resolved"], attributes={"customer_id": "cust-1"})
+        ) == ["a", "c"]
+        assert ids(SummaryQuery(attributes={"category": "security"})) == ["b"]
+        assert ids(SummaryQuery(attributes={"category": ["security", "fees"]})) == ["a", "b", "c"]
+        assert ids(SummaryQuery(attributes={"assignee": "agent-7"})) == ["a"]
+        assert ids(SummaryQuery(attributes={"assignee": "agent-7", "category": "security"})) == []
+        assert ids(SummaryQuery(attributes={"merchant": "m-1"})) == []
         assert ids(SummaryQuery(opened_before=T0 + timedelta(hours=1))) == ["a"]
         assert ids(SummaryQuery(opened_after=T0 + timedelta(hours=1))) == ["b", "c"]
         assert ids(SummaryQuery(kind="dispute")) == []
         assert ids(SummaryQuery(limit=1, offset=1)) == ["b"]
         summary = storage.get_summary("a")
         assert summary is not None and summary.version == 1 and summary.opened_at == T0
+        assert summary.attributes == {
+            "customer_id": "cust-1",
+            "category": "fees",
+            "assignee": "agent-7",
+        }
+
+    def test_summaries_by_next_deadline(self, storage: Storage) -> None:
+        """Ordered by deadline, cases without one are left out, and a cut-off filters."""
+        rows = [
+            summary_for("late", next_deadline=T0 + timedelta(hours=9)),
+            summary_for("none"),
+            summary_for("soon", next_deadline=T0 + timedelta(hours=1), opened_at=T0 + timedelta(1)),
+        ]
+        for row in rows:
+            storage.append(
+                Commit(
+                    stream_id=row.stream_id, expected_version=0, events=[new_event()], summary=row
+                )
+            )
+        queue = storage.list_summaries(SummaryQuery(order_by="deadline"))
+        assert [s.stream_id for s in queue] == ["soon", "late"]
+        assert queue[0].next_deadline == T0 + timedelta(hours=1)
+        due = SummaryQuery(order_by="deadline", deadline_before=T0 + timedelta(hours=4))
+        assert [s.stream_id for s in storage.list_summaries(due)] == ["soon"]
+        cleared = summary_for("late", next_deadline=None, status="resolved")
+        storage.append(
+            Commit(stream_id="late", expected_version=1, events=[new_event()], summary=cleared)
+        )
+        assert [s.stream_id for s in storage.list_summaries(SummaryQuery(order_by="deadline"))] == [
+            "soon"
+        ]
 
     def test_summary_follows_latest_commit(self, storage: Storage) -> None:
         """A later commit's summary replaces the earlier one and carries the new version."""
@@ -203,11 +238,14 @@ class StorageContract:
                 stream_id="s",
                 expected_version=1,
                 events=[new_event()],
-                summary=summary_for("s", status="closed"),
+                summary=summary_for("s", {"assignee": "agent-2"}, status="closed"),
             )
         )
         summary = storage.get_summary("s")
         assert summary is not None and summary.status == "closed" and summary.version == 2
+        assert summary.get("assignee") == "agent-2"
+        by_old = SummaryQuery(attributes={"assignee": "agent-1"})
+        assert storage.list_summaries(by_old) == []
 
     # -- timers ----------------------------------------------------------------------------
     def test_timers_set_replace_cancel(self, storage: Storage) -> None:

@@ -37,15 +37,16 @@ def message_for(stream_id: str, id: str | None = None, due_at: datetime = T0) ->
     )
 
 
-def summary_for(stream_id: str, **changes: object) -> StreamSummary:
-    """A summary row for ``stream_id`` with ``changes`` applied."""
+def summary_for(
+    stream_id: str, attributes: dict[str, str] | None = None, **changes: object
+) -> StreamSummary:
+    """A summary row for ``stream_id``; ``attributes`` are merged into the default ones."""
     base = StreamSummary(
         stream_id=stream_id,
         kind="complaint",
         status="received",
-        customer_id="cust-1",
-        category="fees",
         opened_at=T0,
         updated_at=T0,
+        attributes={"customer_id": "cust-1", "category": "fees", **(attributes or {})},
     )
     return attrs.evolve(base, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,69 @@
+"""``FrozenMap``: the read-only, hashable mapping that frozen configuration holds.
+
+Frozen attrs classes hold no dicts: a dict inside a frozen value can still be changed after
+the value was checked and compiled, and it makes the value unhashable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypeVar
+
+from walletcare.errors import ValidationError
+
+__all__ = ["FrozenMap", "frozen_map"]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenMap(Mapping[K, V]):
+    """An immutable mapping, hashable when its values are, equal to any mapping of its items."""
+
+    __slots__ = ("_data", "_hash")
+
+    def __init__(self, items: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
+        self._data: dict[K, V] = dict(items)
+        self._hash: int | None = None
+
+    def __getitem__(self, key: K) -> V:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(frozenset(self._data.items()))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._data == dict(other.items())
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenMap, (tuple(self._data.items()),))
+
+
+def frozen_map(value: Any) -> FrozenMap[Any, Any]:
+    """attrs converter: any mapping (or pairs) as a ``FrozenMap``; a ``FrozenMap`` as itself."""
+    if isinstance(value, FrozenMap):
+        return value
+    if isinstance(value, Mapping):
+        return FrozenMap(value)
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError.of("value", f"must be a mapping, got {type(value).__name__}")
+    try:
+        return FrozenMap(value)
+    except (TypeError, ValueError):
+        raise ValidationError.of("value", "must be a mapping or (key, value) pairs") from None
