@@ -30,12 +30,15 @@ from walletcare.domain.escalation import (
     Action,
     ActionKind,
     Condition,
+    Ladder,
     Once,
     Rule,
     compile_rules,
     evaluate,
 )
+from walletcare.domain.complaints.kind import COMPLAINTS
 from walletcare.domain.events import SYSTEM, Event
+from walletcare.domain.oversight import fact_table
 from walletcare.ports import NewEvent, Timer
 from walletcare.serialization import make_converter
 from walletcare.services.commands import Decision
@@ -99,7 +102,7 @@ def make_cases(n: int) -> list[dict[str, object]]:
     ]
 
 
-COMPILED = compile_rules(RULES)
+COMPILED = compile_rules(RULES, Ladder(), fact_table(COMPLAINTS))
 
 
 def walletcare_rules(cases: Sequence[dict[str, object]]) -> int:
@@ -315,7 +318,7 @@ def seed(path: str, open_cases: int, due: int) -> None:
         "INSERT INTO streams (stream_id, version) VALUES (?, 1)",
         ((f"case-{i}",) for i in range(due)),
     )
-    body = make_converter().dump_event(Opened(at=NOW, by=SYSTEM))
+    body = make_converter(events=(Opened,)).dump_event(Opened(at=NOW, by=SYSTEM))
     body.pop("kind"), body.pop("schema_version")
     event = NewEvent(kind="bench.opened", schema_version=1, at=NOW, data=json.dumps(body))
     db.executemany(
@@ -332,7 +335,8 @@ def timed_tick(path: str) -> float:
             storage_url=f"sqlite:///{path}?synchronous=normal",
             tick_batch=1000,
             load_entry_points=False,
-        )
+        ),
+        events=(Opened,),
     )
     app.on_timer("bench", fire)
     start = time.perf_counter()

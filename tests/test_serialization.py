@@ -12,12 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from walletcare import Actor, BusinessCalendar, Event, Money, Settings
+from walletcare.config import CaseSettings
 from walletcare.domain.calendars import WEEKDAYS
+from walletcare.domain.cases import KERNEL_EVENTS
+from walletcare.domain.complaints.kind import COMPLAINTS
 from walletcare.errors import ValidationError
 from walletcare.ports import OutboundMessage, StreamSummary
 from walletcare.serialization import format_duration, make_converter, parse_duration
-
-CONVERTER = make_converter()
 
 
 @frozen(kw_only=True)
@@ -39,6 +40,10 @@ class RenamedV2(Event):
     kind = "test.renamed"
     schema_version = 2
     customer_id: str
+
+
+TEST_EVENTS = (ParcelLost, RenamedV2)
+CONVERTER = make_converter(events=(*KERNEL_EVENTS, *COMPLAINTS.events, *TEST_EVENTS))
 
 
 # Real instants shown in random zones (a wall time inside a DST gap names no instant).
@@ -193,7 +198,8 @@ def test_old_versions_are_upcast() -> None:
                 **{k: v for k, v in d.items() if k != "customer"},
                 "customer_id": d["customer"],
             }
-        }
+        },
+        events=TEST_EVENTS,
     )
     old = {
         "kind": "test.renamed",
@@ -225,7 +231,7 @@ def test_oversight_settings_survive_json() -> None:
     import json
     from decimal import Decimal as D
 
-    from walletcare.domain.complaints.oversight import Oversight, SlaChoice
+    from walletcare.config import Oversight, SlaChoice
     from walletcare.domain.escalation import Action, ActionKind, Condition, Ladder, Once, Rule
     from walletcare.domain.sla import SlaPolicy, SlaTarget
 
@@ -251,6 +257,8 @@ def test_oversight_settings_survive_json() -> None:
         ladder=Ladder(tier_sla={"senior_agent": "vip"}),
         review_every=timedelta(days=1),
     )
-    settings = Settings(storage_url="memory://", oversight=oversight)
+    settings = Settings(
+        storage_url="memory://", cases={"complaint": CaseSettings(oversight=oversight)}
+    )
     text = json.dumps(CONVERTER.dump(settings))
     assert CONVERTER.load(json.loads(text), Settings) == settings

@@ -5,20 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any, TypeVar
 
 from attrs import frozen
 
 from walletcare.domain.calendars import require_aware
+from walletcare.domain.cases import KERNEL_EVENTS, CaseKind, CaseState
+from walletcare.domain.complaints import Complaint, ComplaintPolicy
+from walletcare.domain.complaints.kind import COMPLAINTS
 from walletcare.domain.events import Event
-from walletcare.errors import NotFound
+from walletcare.domain.oversight import CaseSettings
+from walletcare.errors import ConfigurationError, NotFound, ValidationError
 from walletcare.plugins import Plugins, make_plugin_manager
 from walletcare.ports import Clock, MessageStatus, OutboundMessage, Storage, StoredEvent
 from walletcare.serialization import WalletcareConverter, make_converter
+from walletcare.services.cases import CaseService
 from walletcare.services.commands import CommandRunner, Committed, Decide
 from walletcare.services.complaints import ComplaintService
 from walletcare.services.outbox import Delivery
-from walletcare.services.timers import TimerHandler, Timers
+from walletcare.services.texts import Texts
+from walletcare.services.timers import ANY_KIND, TimerHandler, Timers
 from walletcare.settings import Settings
+
+S = TypeVar("S", bound=CaseState)
+R = TypeVar("R")
 
 __all__ = ["Walletcare", "SystemClock", "TickReport"]
 
@@ -49,7 +59,8 @@ class Walletcare:
     """One walletcare instance: settings, clock, plugins, storage and the converter.
 
     Create it once per process (it owns a storage connection) and ``close()`` it, or use it
-    as a context manager.
+    as a context manager. ``kinds`` adds kinds of case beyond complaints; ``events`` makes
+    the events of a host's own streams (run with ``execute``) known to the converter.
     """
 
     def __init__(
@@ -59,52 +70,115 @@ class Walletcare:
         plugins: Iterable[object] = (),
         clock: Clock | None = None,
         storage: Storage | None = None,
+        kinds: Iterable[CaseKind[Any]] = (),
+        events: Iterable[type[Event]] = (),
     ) -> None:
         self.settings = settings or Settings()
+        if not isinstance(self.settings, Settings):
+            raise ConfigurationError("settings must be a walletcare.Settings")
         self.clock: Clock = clock or SystemClock()
         self.plugins = Plugins(
             make_plugin_manager(plugins, load_entry_points=self.settings.load_entry_points)
         )
-        self.converter: WalletcareConverter = make_converter()
+        all_kinds: list[CaseKind[Any]] = [COMPLAINTS, *kinds]
+        self._check_kinds(all_kinds)
+        self.converter: WalletcareConverter = make_converter(
+            self.settings.upcasters,
+            events=[
+                *KERNEL_EVENTS,
+                *(cls for kind in all_kinds for cls in kind.events),
+                *events,
+            ],
+        )
+        owner = {cls: kind.name for kind in all_kinds for cls in kind.events}
+        self.texts = Texts(kind.templates for kind in all_kinds)
         self.storage: Storage = storage or self.plugins.open_storage(self.settings)
+        try:
+            self._wire(all_kinds, owner)
+        except BaseException:
+            self.storage.close()
+            raise
+
+    def _check_kinds(self, kinds: Sequence[CaseKind[Any]]) -> None:
+        names = [kind.name for kind in kinds]
+        for kind in kinds:
+            if not isinstance(kind, CaseKind):
+                raise ConfigurationError(f"kinds: {kind!r} is not a CaseKind")
+            if names.count(kind.name) > 1:
+                raise ConfigurationError(f"kinds: {kind.name!r} is registered twice")
+        for name in self.settings.cases:
+            if name not in names:
+                raise ConfigurationError(
+                    f"settings.cases.{name}: no kind of case is called {name!r} "
+                    f"(known: {', '.join(names)})"
+                )
+
+    def _wire(self, kinds: Sequence[CaseKind[Any]], owner: dict[type[Event], str]) -> None:
         self.commands = CommandRunner(
             storage=self.storage,
             converter=self.converter,
             clock=self.clock,
-            plugins=self.plugins,
+            on_committed=self.plugins.notify_committed,
             retries=self.settings.command_retries,
         )
         self.timers = Timers(
-            storage=self.storage, runner=self.commands, lease=self.settings.claim_lease
+            storage=self.storage,
+            runner=self.commands,
+            lease=self.settings.claim_lease,
+            kind_of=lambda history: owner.get(type(history[0])),
         )
         self.delivery = Delivery(
             storage=self.storage,
-            plugins=self.plugins,
+            deliver=self.plugins.deliver,
             retry=self.settings.retry,
             timeout=self.settings.delivery_timeout,
             lease=self.settings.claim_lease,
         )
-        self.complaints = ComplaintService(
-            runner=self.commands,
-            storage=self.storage,
-            timers=self.timers,
-            converter=self.converter,
-            policy=self.settings.complaints,
-            oversight=self.settings.oversight,
-        )
+        self._cases: dict[str, CaseService[Any]] = {}
+        for kind in kinds:
+            chosen = self.settings.cases.get(kind.name) or CaseSettings()
+            try:
+                self._cases[kind.name] = CaseService(
+                    kind=kind,
+                    runner=self.commands,
+                    storage=self.storage,
+                    timers=self.timers,
+                    converter=self.converter,
+                    texts=self.texts,
+                    oversight=chosen.oversight,
+                )
+            except ValidationError as exc:
+                raise ConfigurationError(f"settings.cases.{kind.name}.oversight: {exc}") from None
+        complaint_settings = self.settings.cases.get(COMPLAINTS.name) or CaseSettings()
+        policy = complaint_settings.policy or ComplaintPolicy()
+        if not isinstance(policy, ComplaintPolicy):
+            raise ConfigurationError(
+                f"settings.cases.complaint.policy must be a ComplaintPolicy, "
+                f"got {type(policy).__name__}"
+            )
+        complaints: CaseService[Complaint] = self._cases[COMPLAINTS.name]
+        self.complaints = ComplaintService(cases=complaints, policy=policy)
+
+    def cases(self, kind: str) -> CaseService[Any]:
+        """The kernel's service for one kind of case (``"complaint"``, or one you registered)."""
+        found = self._cases.get(kind)
+        if found is None:
+            raise NotFound(f"no kind of case is called {kind!r}")
+        return found
 
     # -- commands --------------------------------------------------------------------------
     def now(self) -> datetime:
         """The clock's current instant (checked to be timezone-aware)."""
         return require_aware(self.clock.now(), "clock.now()")
 
-    def execute(self, stream_id: str, decide: Decide) -> Committed:
+    def execute(self, stream_id: str, decide: Decide[R]) -> Committed[R]:
         """Run one command on a stream: load, decide with the time, append atomically."""
         return self.commands.run(stream_id, decide, now=self.now())
 
-    def on_timer(self, family: str, handler: TimerHandler) -> None:
-        """Fire timers named ``family`` or ``family:...`` through ``handler``."""
-        self.timers.register(family, handler)
+    def on_timer(self, family: str, handler: TimerHandler, *, kind: str = ANY_KIND) -> None:
+        """Fire timers named ``family`` or ``family:...`` through ``handler`` (on streams of
+        ``kind`` only, if given)."""
+        self.timers.register(kind, family, handler)
 
     # -- reading ---------------------------------------------------------------------------
     def events(self, stream_id: str) -> list[Event]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pluggy
 
@@ -35,6 +36,12 @@ def make_plugin_manager(
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     for plugin in plugins:
         pm.register(plugin)
+    try:
+        # A hook implementation whose name matches no hookspec (``walletcare_delivr``) is
+        # a mistake to refuse now, not a plugin to ignore forever.
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise ConfigurationError(f"plugin {exc.plugin!r}: {exc}") from None
     return pm
 
 
@@ -44,10 +51,33 @@ class Plugins:
     def __init__(self, pm: pluggy.PluginManager) -> None:
         self.pm = pm
         self.observer_failures = 0
+        self._observers: list[tuple[str, Any]] | None = None
 
     def register(self, plugin: object, name: str | None = None) -> None:
-        """Register one more plugin object or module."""
+        """Register one more plugin object or module (its hooks are checked at once)."""
         self.pm.register(plugin, name=name)
+        self._observers = None
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            self.pm.unregister(plugin)
+            raise ConfigurationError(f"plugin {exc.plugin!r}: {exc}") from None
+
+    def _observer_callers(self) -> list[tuple[str, Any]]:
+        """One pluggy caller per observer plugin, so each is called (and fails) on its own."""
+        if self._observers is None:
+            plugins = self.pm.list_name_plugin()
+            self._observers = [
+                (
+                    impl.plugin_name,
+                    self.pm.subset_hook_caller(
+                        "walletcare_events_committed",
+                        remove_plugins=[p for n, p in plugins if n != impl.plugin_name],
+                    ),
+                )
+                for impl in self.pm.hook.walletcare_events_committed.get_hookimpls()
+            ]
+        return self._observers
 
     def open_storage(self, settings: Settings) -> Storage:
         """The storage for ``settings.storage_url``; ``ConfigurationError`` if no plugin has it."""
@@ -74,15 +104,13 @@ class Plugins:
         if not events:
             return 0
         failed = 0
-        for impl in self.pm.hook.walletcare_events_committed.get_hookimpls():
+        for name, caller in self._observer_callers():
             try:
-                impl.function(events=events)
+                caller(events=events)
             except Exception:
                 failed += 1
                 log.exception(
-                    "observer %s failed on %d events; the commit stands",
-                    impl.plugin_name,
-                    len(events),
+                    "observer %s failed on %d events; the commit stands", name, len(events)
                 )
         self.observer_failures += failed
         return failed

@@ -11,9 +11,10 @@ events as a tagged union on ``kind`` with a ``schema_version`` and upcasters fro
 
 from __future__ import annotations
 
+import collections.abc
 import enum
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, cast
@@ -25,11 +26,14 @@ from cattrs.errors import (
     IterableValidationError,
     StructureHandlerNotFoundError,
 )
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from walletcare.domain.calendars import WEEKDAYS, BusinessCalendar, Interval, parse_hours
 from walletcare.domain.durations import format_duration, parse_duration
 from walletcare.domain.events import Event
+from walletcare.domain.frozenmap import FrozenMap
 from walletcare.errors import ConfigurationError, ValidationError
+from walletcare.settings import Settings
 
 __all__ = ["WalletcareConverter", "make_converter", "Upcaster", "event_types"]
 
@@ -38,17 +42,12 @@ Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 """Turns an event's data at schema version N into its data at version N + 1."""
 
 
-def event_types() -> dict[str, type[Event]]:
-    """Every concrete event class that has been imported, by its ``kind``."""
+def event_types(classes: Iterable[type[Event]]) -> dict[str, type[Event]]:
+    """``classes`` by their ``kind``; two classes claiming one kind is a ``ConfigurationError``."""
     found: dict[str, type[Event]] = {}
-    pending: list[type[Event]] = [Event]
-    while pending:
-        cls = pending.pop()
-        pending.extend(cls.__subclasses__())
-        # attrs replaces a slotted class with a new one; the discarded original lingers in
-        # __subclasses__() until collected and must not count as a second owner of its kind.
-        if not cls.kind or "__attrs_attrs__" not in cls.__dict__:
-            continue
+    for cls in classes:
+        if not (isinstance(cls, type) and issubclass(cls, Event)) or not cls.kind:
+            raise ConfigurationError(f"{cls!r} is not an event class with a kind")
         other = found.get(cls.kind)
         if other is not None and other is not cls:
             raise ConfigurationError(
@@ -70,6 +69,20 @@ def _structure_decimal(value: object, _: object) -> Decimal:
     if not result.is_finite():
         raise ValueError(f"must be finite, got {value!r}")
     return result
+
+
+def _is_callable_type(cl: Any) -> bool:
+    return getattr(cl, "__origin__", None) is collections.abc.Callable
+
+
+def _structure_callable(value: object, _: object) -> Any:
+    if not callable(value):
+        raise ValueError("must be a function given in Python, not data")
+    return value
+
+
+def _is_frozen_map(cl: Any) -> bool:
+    return getattr(cl, "__origin__", cl) is FrozenMap
 
 
 def _is_set_type(cl: Any) -> bool:
@@ -170,10 +183,17 @@ def _problems(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:  # no
 class WalletcareConverter(cattrs.Converter):
     """cattrs converter with walletcare's wire forms, checked loading and the event union."""
 
-    def __init__(self, upcasters: Mapping[tuple[str, int], Upcaster] | None = None) -> None:
+    def __init__(
+        self,
+        upcasters: Mapping[tuple[str, int], Upcaster] | None = None,
+        events: Iterable[type[Event]] = (),
+    ) -> None:
         super().__init__(forbid_extra_keys=True)
-        self._upcasters: dict[tuple[str, int], Upcaster] = dict(upcasters or {})
-        self._event_types: dict[str, type[Event]] | None = None
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._event_types: dict[str, type[Event]] = {}
+        self.register_events(*events)
+        for key, upcast in (upcasters or {}).items():
+            self.register_upcaster(key, upcast)
         self.register_structure_hook(Decimal, _structure_decimal)
         self.register_unstructure_hook(Decimal, str)
         self.register_structure_hook(datetime, _structure_datetime)
@@ -183,10 +203,29 @@ class WalletcareConverter(cattrs.Converter):
         self.register_structure_hook(timedelta, lambda v, _: parse_duration(v))
         self.register_unstructure_hook(timedelta, format_duration)
         self.register_unstructure_hook_func(_is_set_type, self._unstructure_set)
+        self.register_unstructure_hook_func(_is_frozen_map, self._unstructure_map)
+        self.register_structure_hook_func(_is_frozen_map, self._structure_map)
+        # A kind's policy is held as ``object`` in settings and read as the kind's own policy
+        # class when Walletcare starts; upcasters are code, given in Python, never as data.
+        self.register_structure_hook_func(lambda cl: cl is object, lambda value, _: value)
+        self.register_structure_hook_func(_is_callable_type, _structure_callable)
         # Class hooks also catch subclasses (StrEnum, IntEnum, bool), which they dispatch on.
         self.register_structure_hook(str, _structure_str)
         self.register_structure_hook(int, _structure_int)
         self._register_calendar()
+        self.register_unstructure_hook(
+            Settings,
+            make_dict_unstructure_fn(Settings, self, upcasters=override(omit=True)),
+        )
+
+    def _unstructure_map(self, value: FrozenMap[Any, Any]) -> dict[Any, Any]:
+        return {self.unstructure(k): self.unstructure(v) for k, v in value.items()}
+
+    def _structure_map(self, value: object, cl: Any) -> FrozenMap[Any, Any]:
+        args = getattr(cl, "__args__", None) or (Any, Any)
+        if not isinstance(value, Mapping):
+            raise ValueError(f"must be a mapping, got {type(value).__name__}")
+        return FrozenMap(self.structure(dict(value), dict[args[0], args[1]]))  # type: ignore[valid-type]
 
     def _unstructure_set(self, value: frozenset[Any] | set[Any]) -> list[Any]:
         return sorted(self.unstructure(item) for item in value)
@@ -250,18 +289,34 @@ class WalletcareConverter(cattrs.Converter):
         return self.unstructure(value)
 
     # -- events ----------------------------------------------------------------------------
+    def register_events(self, *classes: type[Event]) -> None:
+        """Make ``classes`` known to this converter (and to no other) by their ``kind``."""
+        merged = event_types([*self._event_types.values(), *classes])
+        self._event_types = merged
+
+    def register_upcaster(self, key: tuple[str, int], upcast: Upcaster) -> None:
+        """Upcast events of kind ``key[0]`` stored at schema version ``key[1]`` by one version."""
+        if (
+            not isinstance(key, tuple)
+            or len(key) != 2
+            or not isinstance(key[0], str)
+            or isinstance(key[1], bool)
+            or not isinstance(key[1], int)
+            or key[1] < 1
+        ):
+            raise ConfigurationError(f"an upcaster key is (kind, from_version), got {key!r}")
+        if not callable(upcast):
+            raise ConfigurationError(f"the upcaster for {key!r} is not callable")
+        self._upcasters[key] = upcast
+
     @property
-    def event_types(self) -> dict[str, type[Event]]:
-        """Known event classes by kind (read when first needed, after the domain is imported)."""
-        if self._event_types is None:
-            self._event_types = event_types()
+    def event_types(self) -> Mapping[str, type[Event]]:
+        """The event classes this converter knows, by kind."""
         return self._event_types
 
     def dump_event(self, event: Event) -> dict[str, Any]:
         """An event as a tagged dict: ``kind``, ``schema_version``, then its fields."""
-        if type(event).kind not in self.event_types:
-            self._event_types = None
-        cls = self.event_types.get(type(event).kind)
+        cls = self._event_types.get(type(event).kind)
         if cls is not type(event):
             raise ConfigurationError(f"{type(event).__qualname__} has no registered event kind")
         body = cast(dict[str, Any], self.unstructure(event))
@@ -276,10 +331,7 @@ class WalletcareConverter(cattrs.Converter):
         version = body.pop("schema_version", 1)
         if not isinstance(kind, str):
             raise ValidationError.of("kind", "is missing")
-        cls = self.event_types.get(kind)
-        if cls is None:
-            self._event_types = None
-            cls = self.event_types.get(kind)
+        cls = self._event_types.get(kind)
         if cls is None:
             raise ValidationError.of("kind", f"{kind!r} is not a known event kind")
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
@@ -312,6 +364,8 @@ class WalletcareConverter(cattrs.Converter):
 
 def make_converter(
     upcasters: Mapping[tuple[str, int], Upcaster] | None = None,
+    events: Iterable[type[Event]] = (),
 ) -> WalletcareConverter:
-    """Build walletcare's converter; ``upcasters`` maps ``(kind, from_version)`` to a function."""
-    return WalletcareConverter(upcasters)
+    """Build walletcare's converter knowing ``events`` (and only those); ``upcasters`` maps
+    ``(kind, from_version)`` to a function."""
+    return WalletcareConverter(upcasters, events)

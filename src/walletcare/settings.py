@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import field, frozen
 
-from walletcare.domain.complaints.intake import ComplaintPolicy
-from walletcare.domain.complaints.oversight import Oversight
+from walletcare.domain.frozenmap import FrozenMap, frozen_map
+from walletcare.domain.oversight import CaseSettings
 from walletcare.errors import ValidationError
 
 __all__ = ["Settings", "RetryPolicy", "DEFAULT_STORAGE_URL"]
@@ -41,6 +42,16 @@ def _storage_url(_: object, __: object, value: Any) -> None:
         raise ValidationError.of("storage_url", f"must look like 'scheme://...', got {value!r}")
 
 
+def _cases(value: Any) -> FrozenMap[str, CaseSettings]:
+    cases = frozen_map(value)
+    for name, chosen in cases.items():
+        if not isinstance(chosen, CaseSettings):
+            raise ValidationError.of(
+                f"cases.{name}", f"must be a CaseSettings, got {type(chosen).__name__}"
+            )
+    return cases
+
+
 @frozen(kw_only=True)
 class RetryPolicy:
     """Outbox retries: exponential backoff from ``first_delay``, capped, then a dead letter."""
@@ -58,7 +69,13 @@ class RetryPolicy:
 
 @frozen(kw_only=True)
 class Settings:
-    """Everything a ``Walletcare`` needs to know that is not code."""
+    """Everything a ``Walletcare`` needs to know that is not code.
+
+    ``cases`` configures each kind of case by its name (``"complaint"``: a ``CaseSettings``
+    with a ``ComplaintPolicy`` and an ``Oversight``); a kind not named uses its defaults.
+    ``upcasters`` maps ``(event kind, from_version)`` to a function that lifts a stored
+    event's data one schema version.
+    """
 
     storage_url: str = field(default=DEFAULT_STORAGE_URL, validator=_storage_url)
     zone: str = field(default="UTC", validator=_zone)
@@ -68,8 +85,10 @@ class Settings:
     tick_batch: int = field(default=500, validator=_positive_int)
     command_retries: int = field(default=5, validator=_positive_int)
     load_entry_points: bool = True
-    complaints: ComplaintPolicy = field(factory=ComplaintPolicy)
-    oversight: Oversight = field(factory=Oversight)
+    cases: FrozenMap[str, CaseSettings] = field(factory=FrozenMap, converter=_cases)
+    upcasters: FrozenMap[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = field(
+        factory=FrozenMap, converter=frozen_map
+    )
 
     def __attrs_post_init__(self) -> None:
         # A claim that ran out while a slow channel was still sending would let a second

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from walletcare import Money
+from walletcare.domain.cases import KERNEL_EVENTS
+from walletcare.domain.complaints.kind import COMPLAINTS
 from walletcare.domain.escalation import (
     Action,
     ActionKind,
@@ -17,6 +19,8 @@ from walletcare.domain.escalation import (
     compile_rules,
     evaluate,
 )
+from walletcare.domain.oversight import fact_table
+from walletcare.domain.rulebook import RuleBook
 from walletcare.errors import ValidationError
 from walletcare.serialization import make_converter
 
@@ -34,8 +38,15 @@ FACTS = {
 }
 
 
+TABLE = fact_table(COMPLAINTS)
+
+
+def _compile(rules: list[Rule]) -> RuleBook:
+    return compile_rules(rules, Ladder(), TABLE)
+
+
 def check(condition: Condition, facts: dict[str, object] = FACTS) -> bool:
-    (compiled,) = compile_rules([Rule(id="r", when=condition, then=())])
+    (compiled,) = _compile([Rule(id="r", when=condition, then=())])
     return compiled.check(facts, NOW)
 
 
@@ -88,7 +99,7 @@ def test_conditions(condition: Condition, expected: bool) -> None:
 @pytest.mark.parametrize(
     ("condition", "path"),
     [
-        (Condition(fact="colour", op="eq", value="red"), "fact"),
+        (Condition(fact="colour", op="eq", value="red"), "rules[0].when.fact"),
         (Condition(fact="amount_lost", op="before", value="x"), "rules[0].when.op"),
         (Condition(fact="amount_lost", op="ge", value="1000"), "rules[0].when.value"),
         (Condition(fact="age", op="gt", value="three days"), "rules[0].when.value"),
@@ -101,7 +112,7 @@ def test_conditions(condition: Condition, expected: bool) -> None:
 def test_bad_rules_are_refused_naming_the_path(condition: Condition, path: str) -> None:
     """Unknown facts, operators that do not fit, and unreadable values name where they are."""
     with pytest.raises(ValidationError) as err:
-        compile_rules([Rule(id="r", when=condition, then=())])
+        _compile([Rule(id="r", when=condition, then=())])
     assert path in err.value.fields
 
 
@@ -122,11 +133,9 @@ def test_rules_need_ids_ladder_tiers_and_metrics() -> None:
     """Duplicate ids, tiers off the ladder and clock rules without a metric are refused."""
     when = Condition(fact="category", op="eq", value="security")
     with pytest.raises(ValidationError):
-        compile_rules([Rule(id="a", when=when, then=()), Rule(id="a", when=when, then=())])
+        _compile([Rule(id="a", when=when, then=()), Rule(id="a", when=when, then=())])
     with pytest.raises(ValidationError):
-        compile_rules(
-            [Rule(id="a", when=when, then=(Action(kind=ActionKind.ESCALATE, tier="king"),))]
-        )
+        _compile([Rule(id="a", when=when, then=(Action(kind=ActionKind.ESCALATE, tier="king"),))])
     with pytest.raises(ValidationError):
         Rule(id="a", when=when, then=(), once=Once.CLOCK)
     with pytest.raises(ValidationError):
@@ -145,7 +154,7 @@ def test_firing_explains_itself_and_fires_once_per_occurrence() -> None:
         ),
         then=(Action(kind=ActionKind.ESCALATE),),
     )
-    compiled = compile_rules([rule])
+    compiled = _compile([rule])
     (firing,) = evaluate(compiled, FACTS, now=NOW, fired=frozenset(), occurrence=lambda r: r.id)
     assert firing.matched == ("resolution.breached is true", "severity ge medium")
     assert "resolution.breached=True" in firing.readings and "severity=high" in firing.readings
@@ -157,7 +166,7 @@ def test_firing_explains_itself_and_fires_once_per_occurrence() -> None:
 
 def test_rules_are_plain_data_for_the_converter() -> None:
     """Rules round-trip through the converter, so hosts keep them in config."""
-    converter = make_converter()
+    converter = make_converter(events=(*KERNEL_EVENTS, *COMPLAINTS.events))
     rule = Rule(
         id="big-loss",
         when=Condition(

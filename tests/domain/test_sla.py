@@ -37,7 +37,7 @@ START = datetime(2026, 3, 2, 10, 0, tzinfo=BERLIN)
 
 def started(
     metric: str = "resolution", regulatory: tuple[str, datetime] | None = None
-) -> sla.Clock:
+) -> sla.SlaClock:
     event = sla.start(
         metric=metric, policy=POLICY, regulatory=regulatory, at=START, run=1, by=SYSTEM
     )

@@ -94,6 +94,7 @@ def race(db: str, worker: str, count: int, out_dir: str) -> None:
     app = Walletcare(
         Settings(storage_url=f"sqlite:///{db}", command_retries=1000, load_entry_points=False),
         plugins=[FileChannel(Path(out_dir) / f"delivered-{worker}.txt")],
+        events=(Noted, Fired),
     )
 
     def fire(history: Sequence[Event], timer: Timer, now: datetime) -> Decision:

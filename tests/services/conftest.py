@@ -35,6 +35,9 @@ class Reminded(Event):
     timer: str
 
 
+TOY_EVENTS = (NoteAdded, Reminded)
+
+
 def add_note(text: str, *, remind_in: timedelta | None = None, channel: str | None = None):  # type: ignore[no-untyped-def]
     """A decide function adding a note, optionally arming a reminder and queueing a message."""
 
@@ -107,6 +110,7 @@ def app(clock: FixedClock, notifier: RecordingNotifier) -> Walletcare:
         ),
         plugins=[notifier],
         clock=clock,
+        events=TOY_EVENTS,
     )
     wc.on_timer("remind", remind)
     return wc

@@ -13,7 +13,7 @@ from walletcare.errors import ConcurrencyConflict, ConfigurationError, NotFound,
 from walletcare.ports import Commit, MessageStatus, NewEvent, StoredEvent
 from walletcare.testing import FixedClock, FlakyNotifier, RecordingNotifier
 
-from .conftest import T0, NoteAdded, Reminded, add_note
+from .conftest import T0, TOY_EVENTS, NoteAdded, Reminded, add_note
 
 
 def test_command_appends_and_returns_result(app: Walletcare) -> None:
@@ -109,7 +109,10 @@ def test_observer_failure_is_isolated(clock: FixedClock) -> None:
     """A failing observer never undoes the commit and does not stop other observers."""
     good = Observer()
     app = Walletcare(
-        Settings(storage_url="memory://"), plugins=[BrokenObserver(), good], clock=clock
+        Settings(storage_url="memory://"),
+        plugins=[BrokenObserver(), good],
+        clock=clock,
+        events=TOY_EVENTS,
     )
     app.execute("toy-1", add_note("hi"))
     assert len(app.events("toy-1")) == 1
@@ -211,6 +214,7 @@ def test_failures_back_off_then_dead_letter(clock: FixedClock) -> None:
         ),
         plugins=[flaky],
         clock=clock,
+        events=TOY_EVENTS,
     )
     app.execute("toy-1", add_note("hi", channel="sms"))
     now = T0
@@ -234,6 +238,7 @@ def test_misbehaving_plugins_never_stop_the_tick(clock: FixedClock, mode: str) -
         Settings(storage_url="memory://", delivery_timeout=timedelta(seconds=0.2)),
         plugins=[flaky],
         clock=clock,
+        events=TOY_EVENTS,
     )
     app.execute("toy-1", add_note("hi", channel="sms"))
     report = app.tick(T0)
@@ -261,9 +266,9 @@ def test_bad_settings_name_the_field() -> None:
 def test_sqlite_url_opens_a_file(tmp_path: Path, clock: FixedClock) -> None:
     """sqlite:///path stores cases in that file, readable after reopening."""
     url = f"sqlite:///{tmp_path}/cases.db"
-    with Walletcare(Settings(storage_url=url), clock=clock) as app:
+    with Walletcare(Settings(storage_url=url), clock=clock, events=TOY_EVENTS) as app:
         app.execute("toy-1", add_note("kept"))
-    with Walletcare(Settings(storage_url=url), clock=clock) as app:
+    with Walletcare(Settings(storage_url=url), clock=clock, events=TOY_EVENTS) as app:
         assert [e.text for e in app.events("toy-1")] == ["kept"]  # type: ignore[attr-defined]
     assert (tmp_path / "cases.db").exists()
 

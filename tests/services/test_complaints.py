@@ -17,6 +17,7 @@ from walletcare import (
     Status,
     Walletcare,
 )
+from walletcare.config import CaseSettings
 from walletcare.errors import NotFound, TransitionNotAllowed, ValidationError
 from walletcare.ports import MessageStatus
 from walletcare.testing import FixedClock, RecordingNotifier
@@ -144,7 +145,12 @@ def test_refuse_policy_refuses_duplicates(clock: FixedClock) -> None:
     """With the refuse policy, the repeat is refused naming the open complaint."""
     app = Walletcare(
         Settings(
-            storage_url="memory://", complaints=ComplaintPolicy(duplicates=DuplicateHandling.REFUSE)
+            storage_url="memory://",
+            cases={
+                "complaint": CaseSettings(
+                    policy=ComplaintPolicy(duplicates=DuplicateHandling.REFUSE)
+                )
+            },
         ),
         clock=clock,
     )
@@ -231,7 +237,7 @@ def test_same_scenario_on_sqlite(
 
 def test_every_customer_text_warns_against_sharing_codes() -> None:
     """Each customer template, in every language, says walletcare never asks for passwords or codes."""
-    from walletcare.services.notices import CATALOG
+    from walletcare.services.texts import CATALOG
 
     for template, languages in CATALOG.items():
         if template.startswith("complaint."):
@@ -246,4 +252,6 @@ def test_repeat_complainants_get_a_higher_severity(app: Walletcare) -> None:
     """A customer's third complaint within the look-back is raised a level, saying why."""
     receipts = [app.complaints.open(intake(transactions=(f"tx-{i}",))) for i in range(3)]
     assert [r.severity.value for r in receipts] == ["medium", "medium", "high"]
-    assert "2 earlier complaints" in app.complaints.get(receipts[2].complaint_id).severity_reasons[-1]
+    assert (
+        "2 earlier complaints" in app.complaints.get(receipts[2].complaint_id).severity_reasons[-1]
+    )

@@ -19,7 +19,7 @@ from walletcare import (
     Settings,
     Walletcare,
 )
-from walletcare.domain.complaints.oversight import Oversight, SlaChoice
+from walletcare.config import CaseSettings, Oversight, SlaChoice
 from walletcare.domain.escalation import (
     Action,
     ActionKind,
@@ -76,7 +76,13 @@ def make_app(
 ) -> Walletcare:
     settings = Settings(
         storage_url=url,
-        oversight=Oversight(sla=(SlaChoice(policy=STANDARD),), rules=(BREACH_RULE,), **oversight),  # type: ignore[arg-type]
+        cases={
+            "complaint": CaseSettings(
+                oversight=Oversight(
+                    sla=(SlaChoice(policy=STANDARD),), rules=(BREACH_RULE,), **oversight
+                )
+            )
+        },  # type: ignore[arg-type]
     )
     return Walletcare(settings, plugins=[notifier] if notifier else [], clock=clock)
 
@@ -132,7 +138,10 @@ def test_policy_chosen_by_condition() -> None:
         SlaChoice(policy=STANDARD),
     )
     app = Walletcare(
-        Settings(storage_url="memory://", oversight=Oversight(sla=choices, regulatory=())),
+        Settings(
+            storage_url="memory://",
+            cases={"complaint": CaseSettings(oversight=Oversight(sla=choices, regulatory=()))},
+        ),
         clock=FixedClock(T0),
     )
     vip_case = app.complaints.open(de_intake(segment="vip")).complaint_id
@@ -212,11 +221,15 @@ def test_escalating_to_a_tier_starts_its_sla() -> None:
     app = Walletcare(
         Settings(
             storage_url="memory://",
-            oversight=Oversight(
-                sla=(SlaChoice(policy=STANDARD), SlaChoice(policy=SENIOR)),
-                rules=(BREACH_RULE,),
-                ladder=ladder,
-            ),
+            cases={
+                "complaint": CaseSettings(
+                    oversight=Oversight(
+                        sla=(SlaChoice(policy=STANDARD), SlaChoice(policy=SENIOR)),
+                        rules=(BREACH_RULE,),
+                        ladder=ladder,
+                    )
+                )
+            },
         ),
         clock=clock,
     )
@@ -237,7 +250,11 @@ def test_repeated_reopening_escalates_once_per_reopen() -> None:
         once=Once.REOPEN,
     )
     app = Walletcare(
-        Settings(storage_url="memory://", oversight=Oversight(rules=(rule,))), clock=clock
+        Settings(
+            storage_url="memory://",
+            cases={"complaint": CaseSettings(oversight=Oversight(rules=(rule,)))},
+        ),
+        clock=clock,
     )
     cid = app.complaints.open(intake()).complaint_id
     app.complaints.acknowledge(cid, by=STAFF)
@@ -330,7 +347,11 @@ def test_rule_penalties_do_not_count_towards_regulatory_compensation() -> None:
         then=(Action(kind=ActionKind.ACCRUE_PENALTY, amount=Money.of("500", "INR")),),
     )
     app = Walletcare(
-        Settings(storage_url="memory://", oversight=Oversight(rules=(fine,))), clock=clock
+        Settings(
+            storage_url="memory://",
+            cases={"complaint": CaseSettings(oversight=Oversight(rules=(fine,)))},
+        ),
+        clock=clock,
     )
     cid = app.complaints.open(
         intake(
@@ -362,7 +383,11 @@ def test_review_timer_reevaluates_age_rules() -> None:
     app = Walletcare(
         Settings(
             storage_url="memory://",
-            oversight=Oversight(rules=(rule,), review_every=timedelta(days=1)),
+            cases={
+                "complaint": CaseSettings(
+                    oversight=Oversight(rules=(rule,), review_every=timedelta(days=1))
+                )
+            },
         ),
         clock=clock,
     )

@@ -6,6 +6,7 @@ import enum
 
 from attrs import field, frozen
 
+from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.errors import ValidationError
 
 __all__ = [
@@ -40,9 +41,9 @@ DEFAULT_LADDER: tuple[str, ...] = (
 class Ladder:
     """The tiers in order; ``tier_sla`` names the SLA policy a tier's work is held to."""
 
-    tiers: tuple[str, ...] = DEFAULT_LADDER
+    tiers: tuple[str, ...] = field(default=DEFAULT_LADDER, converter=tuple)
     start: str = Tier.AGENT
-    tier_sla: dict[str, str] = field(factory=dict)
+    tier_sla: FrozenMap[str, str] = field(factory=FrozenMap, converter=frozen_map)
 
     def __attrs_post_init__(self) -> None:
         if self.start not in self.tiers:

@@ -7,7 +7,6 @@ written by hand cost; explanations are worked out only for firings that are reco
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -37,16 +36,6 @@ __all__ = [
     "Firing",
     "evaluate",
 ]
-
-
-_COMPARE: Final[dict[str, Callable[[Any, Any], bool]]] = {
-    "eq": operator.eq,
-    "ne": operator.ne,
-    "lt": operator.lt,
-    "le": operator.le,
-    "gt": operator.gt,
-    "ge": operator.ge,
-}
 
 
 # -- compiling -----------------------------------------------------------------------------
@@ -84,81 +73,23 @@ def _duration(text: str) -> timedelta:
     return parse_duration(text)
 
 
-def _leaf(condition: Condition, where: str, ladder: Ladder) -> Check:  # noqa: PLR0911
-    kind = fact_kind(condition.fact)
-    if condition.op not in OPERATORS[kind]:
-        ops = ", ".join(sorted(OPERATORS[kind]))
-        raise ValidationError.of(
-            f"{where}.op", f"{condition.op!r} does not apply to {kind.value} facts ({ops})"
-        )
-    value = _parse(kind, condition.op, condition.value, f"{where}.value")
-    name, op = condition.fact, condition.op
-    if kind is FactKind.TIER:
-        if op in ("in", "not_in"):
-            inside = op == "in"
-            return lambda f, now: (f.get(name) in value) is inside
-        rank, cmp = ladder.rank(value), _COMPARE[op]
-        return lambda f, now: cmp(ladder.rank(f.get(name, "")), rank)
-    if kind is FactKind.SEVERITY:
-        if op in ("in", "not_in"):
-            inside = op == "in"
-            return lambda f, now: (SEVERITY_ORDER.index(f[name]) in value) is inside
-        cmp = _COMPARE[op]
-        return lambda f, now: name in f and cmp(SEVERITY_ORDER.index(f[name]), value)
-    if op in ("in", "not_in"):
-        inside = op == "in"
-        return lambda f, now: (f.get(name) in value) is inside
-    if kind is FactKind.MONEY:
-        cmp = _COMPARE[op]
-        return lambda f, now: (
-            (m := f.get(name)) is not None
-            and m.currency == value.currency
-            and cmp(m.amount, value.amount)
-        )
-    if op == "before":
-        return lambda f, now: (t := f.get(name)) is not None and t < value
-    if op == "after":
-        return lambda f, now: (t := f.get(name)) is not None and t > value
-    if op == "older_than":
-        return lambda f, now: (t := f.get(name)) is not None and t < now - value
-    if op == "newer_than":
-        return lambda f, now: (t := f.get(name)) is not None and t > now - value
-    if op == "is":
-        return lambda f, now: bool(f.get(name, False)) is value
-    cmp = _COMPARE[op]
-    return lambda f, now: (v := f.get(name)) is not None and cmp(v, value)
-
-
-def _compile(condition: Condition, where: str, ladder: Ladder) -> Check:
-    if condition.all:
-        parts = tuple(_compile(c, f"{where}.all[{i}]", ladder) for i, c in enumerate(condition.all))
-        return lambda f, now: all(p(f, now) for p in parts)
-    if condition.any:
-        parts = tuple(_compile(c, f"{where}.any[{i}]", ladder) for i, c in enumerate(condition.any))
-        return lambda f, now: any(p(f, now) for p in parts)
-    if condition.negate is not None:
-        inner = _compile(condition.negate, f"{where}.negate", ladder)
-        return lambda f, now: not inner(f, now)
-    return _leaf(condition, where, ladder)
-
-
 @frozen(kw_only=True)
 class CompiledRule:
-    """A rule with its condition compiled to a closure, and its leaves for explanations."""
+    """A rule with its generated check, and each leaf's generated check for explanations."""
 
     rule: Rule
     check: Check
     leaves: tuple[tuple[Condition, Check], ...]
 
 
-def _leaves(condition: Condition, where: str, ladder: Ladder) -> list[tuple[Condition, Check]]:
+def _leaf_conditions(condition: Condition) -> list[Condition]:
     if condition.fact:
-        return [(condition, _leaf(condition, where, ladder))]
-    found: list[tuple[Condition, Check]] = []
-    for i, part in enumerate((*condition.all, *condition.any)):
-        found += _leaves(part, f"{where}[{i}]", ladder)
+        return [condition]
+    found: list[Condition] = []
+    for part in (*condition.all, *condition.any):
+        found += _leaf_conditions(part)
     if condition.negate is not None:
-        found += _leaves(condition.negate, f"{where}.negate", ladder)
+        found += _leaf_conditions(condition.negate)
     return found
 
 
@@ -166,8 +97,9 @@ class _Source:
     """Builds the Python text of a rule set's matcher. Every fact name and value is bound as a
     constant in the matcher's namespace; the text itself holds only generated identifiers."""
 
-    def __init__(self, ladder: Ladder) -> None:
+    def __init__(self, ladder: Ladder, facts: Mapping[str, FactKind]) -> None:
         self.ladder = ladder
+        self.facts = facts
         self.names: dict[str, Any] = {}
         self.counter = 0
 
@@ -189,7 +121,7 @@ class _Source:
             return "(" + " or ".join(parts) + ")"
         if condition.negate is not None:
             return f"(not {self.expression(condition.negate, f'{where}.negate')})"
-        kind = fact_kind(condition.fact)
+        kind = fact_kind(condition.fact, self.facts, f"{where}.fact")
         if condition.op not in OPERATORS[kind]:
             ops = ", ".join(sorted(OPERATORS[kind]))
             raise ValidationError.of(
@@ -204,6 +136,8 @@ class _Source:
                 else {t: i for i, t in enumerate(self.ladder.tiers)}
             )
             table = self.bind(ranks)
+            # A missing or unknown severity or tier satisfies no comparison, like any fact.
+            rank = f"(({v} := {table}.get(_g({key}), -1)) >= 0 and {v}"
             if op in ("in", "not_in"):
                 allowed = (
                     value
@@ -211,11 +145,12 @@ class _Source:
                     else frozenset(ranks.get(t, -2) for t in value)
                 )
                 test = "in" if op == "in" else "not in"
-                return f"({table}.get(_g({key}), -1) {test} {self.bind(allowed)})"
+                return f"{rank} {test} {self.bind(allowed)})"
             target = value if kind is FactKind.SEVERITY else self.ladder.rank(value)
-            return f"({table}.get(_g({key}), -1) {_SYMBOL[op]} {self.bind(target)})"
+            return f"{rank} {_SYMBOL[op]} {self.bind(target)})"
         if op in ("in", "not_in"):
-            return f"(_g({key}) {'in' if op == 'in' else 'not in'} {self.bind(value)})"
+            test = "in" if op == "in" else "not in"
+            return f"(({v} := _g({key})) is not None and {v} {test} {self.bind(value)})"
         if kind is FactKind.MONEY:
             currency, amount = self.bind(value.currency), self.bind(value.amount)
             return (
@@ -257,14 +192,21 @@ class RuleBook:
         return self.rules[index]
 
 
-def compile_rules(rules: Sequence[Rule], ladder: Ladder | None = None) -> RuleBook:
-    """Check and compile rules once; bad facts, operators or values name their path."""
-    ladder = ladder or Ladder()
+def compile_rules(rules: Sequence[Rule], ladder: Ladder, facts: Mapping[str, FactKind]) -> RuleBook:
+    """Check and compile rules once into one generated matcher; bad facts, operators or values
+    name their path (``rules[2].when.all[0].fact``).
+
+    ``facts`` is the table of facts the rules may read (a kind's ``fact_table``). Each
+    rule's check and each leaf's check, used to explain a firing, are generated by the same
+    code as the matcher, so what fires and what is explained agree.
+    """
     seen: set[str] = set()
-    compiled = []
-    source = _Source(ladder)
+    source = _Source(ladder, facts)
     lines = ["def _match(f, now):", "    _g = f.get", "    hits = []"]
+    shapes: list[tuple[Rule, str, list[tuple[Condition, str]]]] = []
     for i, rule in enumerate(rules):
+        if not isinstance(rule, Rule):
+            raise ValidationError.of(f"rules[{i}]", f"must be a Rule, got {type(rule).__name__}")
         if rule.id in seen:
             raise ValidationError.of(f"rules[{i}].id", f"{rule.id!r} is used twice")
         seen.add(rule.id)
@@ -278,19 +220,29 @@ def compile_rules(rules: Sequence[Rule], ladder: Ladder | None = None) -> RuleBo
                     f"rules[{i}].then[{j}].tier", f"{action.tier!r} is not on the ladder"
                 )
         where = f"rules[{i}].when"
-        lines.append(f"    if {source.expression(rule.when, where)}:")
+        expression = source.expression(rule.when, where)
+        lines.append(f"    if {expression}:")
         lines.append(f"        hits.append({i})")
-        compiled.append(
-            CompiledRule(
-                rule=rule,
-                check=_compile(rule.when, where, ladder),
-                leaves=tuple(_leaves(rule.when, where, ladder)),
-            )
-        )
+        leaves = [
+            (leaf, source.expression(leaf, f"{where}:leaf")) for leaf in _leaf_conditions(rule.when)
+        ]
+        shapes.append((rule, expression, leaves))
     lines.append("    return hits")
+    for i, (_, expression, leaves) in enumerate(shapes):
+        lines += [f"def _rule{i}(f, now):", "    _g = f.get", f"    return bool({expression})"]
+        for j, (_, leaf) in enumerate(leaves):
+            lines += [f"def _leaf{i}_{j}(f, now):", "    _g = f.get", f"    return bool({leaf})"]
     namespace = dict(source.names)
     exec(compile("\n".join(lines), "<walletcare rules>", "exec"), namespace)  # noqa: S102 (generated from identifiers only)
-    return RuleBook(rules=tuple(compiled), match=namespace["_match"])
+    compiled = tuple(
+        CompiledRule(
+            rule=rule,
+            check=namespace[f"_rule{i}"],
+            leaves=tuple((leaf, namespace[f"_leaf{i}_{j}"]) for j, (leaf, _) in enumerate(leaves)),
+        )
+        for i, (rule, _, leaves) in enumerate(shapes)
+    )
+    return RuleBook(rules=compiled, match=namespace["_match"])
 
 
 class Firing:

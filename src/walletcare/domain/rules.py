@@ -9,6 +9,7 @@ fired for (so it never fires twice for it) and every reading the condition looke
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from typing import Final
 
 from attrs import frozen
@@ -25,7 +26,6 @@ __all__ = [
     "Action",
     "Once",
     "Rule",
-    "FACT_KINDS",
     "CLOCK_FACT_KINDS",
     "OPERATORS",
 ]
@@ -47,31 +47,7 @@ class FactKind(enum.StrEnum):
     TIER = "tier"
 
 
-FACT_KINDS: Final[dict[str, FactKind]] = {
-    "category": FactKind.TEXT,
-    "status": FactKind.TEXT,
-    "channel": FactKind.TEXT,
-    "jurisdiction": FactKind.TEXT,
-    "product": FactKind.TEXT,
-    "segment": FactKind.TEXT,
-    "customer_id": FactKind.TEXT,
-    "profile": FactKind.TEXT,
-    "severity": FactKind.SEVERITY,
-    "tier": FactKind.TIER,
-    "amount_lost": FactKind.MONEY,
-    "age": FactKind.DURATION,
-    "business_age": FactKind.DURATION,
-    "received_at": FactKind.INSTANT,
-    "occurred_at": FactKind.INSTANT,
-    "reopen_count": FactKind.NUMBER,
-    "contact_count": FactKind.NUMBER,
-    "information_requests": FactKind.NUMBER,
-    "linked_duplicates": FactKind.NUMBER,
-    "escalations": FactKind.NUMBER,
-    "vulnerable": FactKind.FLAG,
-    "flagged_for_regulator": FactKind.FLAG,
-}
-CLOCK_FACT_KINDS: Final[dict[str, FactKind]] = {
+CLOCK_FACT_KINDS: Final[Mapping[str, FactKind]] = {
     "business_time_left": FactKind.DURATION,
     "deadline": FactKind.INSTANT,
     "running": FactKind.FLAG,
@@ -80,7 +56,7 @@ CLOCK_FACT_KINDS: Final[dict[str, FactKind]] = {
     "breached": FactKind.FLAG,
     "paused_total": FactKind.DURATION,
 }
-OPERATORS: Final[dict[FactKind, frozenset[str]]] = {
+OPERATORS: Final[Mapping[FactKind, frozenset[str]]] = {
     FactKind.TEXT: frozenset({"eq", "ne", "in", "not_in"}),
     FactKind.NUMBER: frozenset({"eq", "ne", "lt", "le", "gt", "ge"}),
     FactKind.MONEY: frozenset({"eq", "ne", "lt", "le", "gt", "ge"}),
@@ -92,16 +68,16 @@ OPERATORS: Final[dict[FactKind, frozenset[str]]] = {
 }
 
 
-def fact_kind(name: str) -> FactKind:
-    """The kind of fact ``name`` (``<metric>.<reading>`` for clock facts)."""
-    kind = FACT_KINDS.get(name)
+def fact_kind(name: str, facts: Mapping[str, FactKind], where: str = "fact") -> FactKind:
+    """The kind of fact ``name`` in the table ``facts`` (``<metric>.<reading>`` for clocks)."""
+    kind = facts.get(name)
     if kind is not None:
         return kind
     metric, _, reading = name.rpartition(".")
     if metric and reading in CLOCK_FACT_KINDS:
         return CLOCK_FACT_KINDS[reading]
-    known = ", ".join(sorted(FACT_KINDS)) + ", <metric>." + "|".join(sorted(CLOCK_FACT_KINDS))
-    raise ValidationError.of("fact", f"{name!r} is not a known fact ({known})")
+    known = ", ".join(sorted(facts)) + ", <metric>." + "|".join(sorted(CLOCK_FACT_KINDS))
+    raise ValidationError.of(where, f"{name!r} is not a known fact ({known})")
 
 
 @frozen(kw_only=True)

@@ -25,7 +25,7 @@ __all__ = [
     "Measure",
     "SlaTarget",
     "SlaPolicy",
-    "Clock",
+    "SlaClock",
     "ClockEvent",
     "ClockStarted",
     "ClockPaused",
@@ -108,7 +108,7 @@ class SlaPolicy:
 
 
 @frozen(kw_only=True)
-class Clock:
+class SlaClock:
     """A clock's state: the fold of its events."""
 
     metric: str
@@ -224,10 +224,10 @@ class ClockRescheduled(ClockEvent):
     reason: str
 
 
-def apply_clock_event(clocks: tuple[Clock, ...], event: ClockEvent) -> tuple[Clock, ...]:
+def apply_clock_event(clocks: tuple[SlaClock, ...], event: ClockEvent) -> tuple[SlaClock, ...]:
     """The clocks after ``event``."""
     if isinstance(event, ClockStarted):
-        clock = Clock(
+        clock = SlaClock(
             metric=event.metric,
             policy=event.policy,
             source=event.source,
@@ -244,7 +244,7 @@ def apply_clock_event(clocks: tuple[Clock, ...], event: ClockEvent) -> tuple[Clo
     return tuple(_apply_one(c, event) if c.metric == event.metric else c for c in clocks)
 
 
-def _apply_one(clock: Clock, event: ClockEvent) -> Clock:  # noqa: PLR0911 (one return per event)
+def _apply_one(clock: SlaClock, event: ClockEvent) -> SlaClock:  # noqa: PLR0911 (one return per event)
     evolve = attrs.evolve
     match event:
         case ClockPaused():
@@ -277,7 +277,7 @@ def _apply_one(clock: Clock, event: ClockEvent) -> Clock:  # noqa: PLR0911 (one 
     return clock
 
 
-def find_clock(clocks: Iterable[Clock], metric: str) -> Clock | None:
+def find_clock(clocks: Iterable[SlaClock], metric: str) -> SlaClock | None:
     """The clock for ``metric``, if one was ever started."""
     return next((c for c in clocks if c.metric == metric), None)
 
@@ -352,14 +352,14 @@ def start(
     )
 
 
-def pause(clock: Clock, *, at: datetime, by: Actor) -> ClockPaused | None:
+def pause(clock: SlaClock, *, at: datetime, by: Actor) -> ClockPaused | None:
     """Pause a running clock that pauses for the customer."""
     if not clock.running or clock.paused or not clock.pauses:
         return None
     return ClockPaused(at=at, by=by, metric=clock.metric)
 
 
-def resume(clock: Clock, *, at: datetime, by: Actor, policy: SlaPolicy) -> ClockResumed | None:
+def resume(clock: SlaClock, *, at: datetime, by: Actor, policy: SlaPolicy) -> ClockResumed | None:
     """Resume a paused clock; its house deadline and warning move out by the business time paused.
 
     A regulatory deadline does not move: if it is now the earlier, it holds.
@@ -395,7 +395,7 @@ def resume(clock: Clock, *, at: datetime, by: Actor, policy: SlaPolicy) -> Clock
 
 
 def stop(
-    clock: Clock, *, at: datetime, by: Actor, reason: str, policy: SlaPolicy | None
+    clock: SlaClock, *, at: datetime, by: Actor, reason: str, policy: SlaPolicy | None
 ) -> ClockStopped | None:
     """Stop a running clock; met if before its deadline. A paused clock's pause ends here."""
     if not clock.running:
@@ -414,7 +414,7 @@ def stop(
 
 
 def reschedule(
-    clock: Clock, *, regulatory: tuple[str, datetime], at: datetime, by: Actor, reason: str
+    clock: SlaClock, *, regulatory: tuple[str, datetime], at: datetime, by: Actor, reason: str
 ) -> ClockRescheduled | None:
     """Give a running clock a new regulatory deadline; the earlier of it and the house one holds."""
     source_name, due = regulatory
@@ -439,7 +439,7 @@ def reschedule(
 
 
 def checkpoint(
-    clock: Clock, *, at: datetime, by: Actor, calendar: BusinessCalendar
+    clock: SlaClock, *, at: datetime, by: Actor, calendar: BusinessCalendar
 ) -> list[ClockEvent]:
     """The warning and breach a running, unpaused clock has reached by ``at``."""
     if not clock.running or clock.paused:
@@ -469,7 +469,7 @@ def checkpoint(
     return events
 
 
-def next_checkpoint(clock: Clock) -> datetime | None:
+def next_checkpoint(clock: SlaClock) -> datetime | None:
     """When the clock next needs looking at (its warning, then its deadline), or None."""
     if not clock.running or clock.paused:
         return None
@@ -480,7 +480,7 @@ def next_checkpoint(clock: Clock) -> datetime | None:
     return None
 
 
-def business_time_left(clock: Clock, at: datetime, calendar: BusinessCalendar) -> timedelta:
+def business_time_left(clock: SlaClock, at: datetime, calendar: BusinessCalendar) -> timedelta:
     """Business time until the deadline (negative once past); frozen while paused."""
     reference = clock.paused_since or clock.stopped_at or at
     return calendar.business_time_between(reference, clock.deadline)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Generic, TypeVar
 
 from attrs import frozen
 
 from walletcare.domain.events import Event
 from walletcare.errors import ClaimLost, ConcurrencyConflict
-from walletcare.plugins import Plugins
 from walletcare.ports import (
     Clock,
     Commit,
@@ -24,30 +23,34 @@ from walletcare.ports import (
 )
 from walletcare.serialization import WalletcareConverter
 
-__all__ = ["Decision", "Decide", "Committed", "CommandRunner"]
+__all__ = ["Decision", "Decide", "Committed", "CommandRunner", "OnCommitted"]
+
+R = TypeVar("R")
+OnCommitted = Callable[[Sequence[StoredEvent]], object]
+"""Called with a commit's stored events once they are durable (the observers)."""
 
 
 @frozen(kw_only=True)
-class Decision:
+class Decision(Generic[R]):
     """What a command decided: events, timer changes, messages, a summary, and a result."""
 
     events: Sequence[Event] = ()
     timers: Sequence[TimerChange] = ()
     messages: Sequence[OutboundMessage] = ()
     summary: StreamSummary | None = None
-    result: Any = None
+    result: R = None  # type: ignore[assignment]  # a decision without a result carries None
 
 
-Decide = Callable[[Sequence[Event], datetime], Decision]
+Decide = Callable[[Sequence[Event], datetime], Decision[R]]
 """Given a stream's history and the current time, decide (pure; may raise to refuse)."""
 
 
 @frozen(kw_only=True)
-class Committed:
+class Committed(Generic[R]):
     """A command's outcome once durable: the stored events and the decision's result."""
 
     stored: Sequence[StoredEvent]
-    result: Any
+    result: R
     version: int
 
 
@@ -60,13 +63,13 @@ class CommandRunner:
         storage: Storage,
         converter: WalletcareConverter,
         clock: Clock,
-        plugins: Plugins,
+        on_committed: OnCommitted,
         retries: int,
     ) -> None:
         self.storage = storage
         self.converter = converter
         self.clock = clock
-        self.plugins = plugins
+        self.on_committed = on_committed
         self.retries = retries
 
     def to_record(self, event: Event) -> NewEvent:
@@ -95,11 +98,11 @@ class CommandRunner:
     def run(
         self,
         stream_id: str,
-        decide: Decide,
+        decide: Decide[R],
         *,
         now: datetime | None = None,
         consumes: tuple[str, str] | None = None,
-    ) -> Committed:
+    ) -> Committed[R]:
         """Decide on the stream's current history and append the decision atomically.
 
         A ``ConcurrencyConflict`` from another writer reloads and decides again, at most
@@ -127,5 +130,5 @@ class CommandRunner:
                 if attempt > self.retries:
                     raise
                 continue
-            self.plugins.notify_committed(stored)
+            self.on_committed(stored)
             return Committed(stored=stored, result=decision.result, version=version + len(stored))

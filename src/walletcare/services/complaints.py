@@ -1,12 +1,15 @@
-"""The complaint service: what a wallet backend calls, through ``Walletcare.complaints``."""
+"""The complaint service: what a wallet backend calls, through ``Walletcare.complaints``.
+
+A thin table of complaint commands over the case kernel (``services.cases``): each command
+is a pure step on the complaint; loading, oversight, messages and the atomic append are the
+kernel's.
+"""
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from attrs import frozen
@@ -22,35 +25,25 @@ from walletcare.domain.complaints import (
     Outcome,
     Severity,
     Status,
-    oversight,
-    reactions,
 )
-from walletcare.domain.complaints.oversight import CompiledOversight, Oversight
-from walletcare.domain.events import SYSTEM, Actor, Event
+from walletcare.domain.complaints.kind import KIND
+from walletcare.domain.events import SYSTEM, Actor
 from walletcare.domain.money import Money
-from walletcare.errors import DomainError, NotFound, ValidationError
+from walletcare.domain.oversight import final_response_notice
+from walletcare.errors import DomainError, ValidationError
 from walletcare.ports import (
     CancelTimer,
     OutboundMessage,
     SetTimer,
-    Storage,
     StreamSummary,
     SummaryQuery,
     Timer,
-    TimerChange,
 )
-from walletcare.serialization import WalletcareConverter
-from walletcare.services import notices
-from walletcare.services.commands import CommandRunner, Decision
-from walletcare.services.timers import Timers
+from walletcare.services.cases import AuditEntry, CaseService, Step, StepResult
 
 __all__ = ["ComplaintService", "ComplaintReceipt", "AuditEntry", "DuplicateComplaint", "KIND"]
 
-KIND = "complaint"
 AUTO_CLOSE = "complaint:auto_close"
-
-StepResult = tuple[list[Event], list[OutboundMessage], list[TimerChange]]
-"""What one complaint command decides: events, messages to send, timer changes."""
 
 
 class DuplicateComplaint(DomainError):
@@ -73,169 +66,18 @@ class ComplaintReceipt:
     severity: Severity
 
 
-@frozen(kw_only=True)
-class AuditEntry:
-    """One line of the audit trail: when, who, what, and the event's own details."""
-
-    version: int
-    at: datetime
-    actor: str
-    kind: str
-    details: dict[str, Any]
-
-    @property
-    def line(self) -> str:
-        """The entry as one readable line for an auditor."""
-        shown = ", ".join(
-            f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in self.details.items()
-        )
-        return f"#{self.version} {self.at.isoformat()} {self.actor} {self.kind}" + (
-            f" {shown}" if shown else ""
-        )
-
-
-def _summary(complaint: Complaint) -> StreamSummary:
-    running = [c.deadline for c in complaint.clocks if c.running]
-    return StreamSummary(
-        stream_id=complaint.id,
-        kind=KIND,
-        status=complaint.status.value,
-        opened_at=complaint.received_at,
-        updated_at=complaint.updated_at,
-        next_deadline=min(running) if running else None,
-        attributes={
-            "customer_id": complaint.customer_id,
-            "category": complaint.category.value,
-            "assignee": complaint.assignee,
-            "team": complaint.team,
-            "severity": complaint.severity.value,
-            "tier": complaint.escalation.tier,
-        },
-    )
-
-
 class ComplaintService:
     """Opens, moves and reads complaints; every command is one atomic, durable append."""
 
-    def __init__(
-        self,
-        *,
-        runner: CommandRunner,
-        storage: Storage,
-        timers: Timers,
-        converter: WalletcareConverter,
-        policy: ComplaintPolicy,
-        oversight: Oversight | None = None,
-    ) -> None:
-        self.runner = runner
-        self.storage = storage
-        self.converter = converter
+    def __init__(self, *, cases: CaseService[Complaint], policy: ComplaintPolicy) -> None:
+        self.cases = cases
         self.policy = policy
-        self.oversight: CompiledOversight = (oversight or Oversight()).compile()
-        timers.register("complaint", self._on_timer)
-        for family in ("sla", "penalty", "escalation"):
-            timers.register(family, self._on_oversight_timer)
+        self.storage = cases.storage
+        self.oversight = cases.oversight
+        cases.register_timer("complaint", self._on_timer)
 
-    # -- plumbing --------------------------------------------------------------------------
-    def _decide(
-        self,
-        complaint_id: str,
-        step: Callable[[Complaint, datetime, int], StepResult],
-    ) -> Complaint:
-        def decide(history: Sequence[Event], now: datetime) -> Decision:
-            current = domain.replay(history)
-            if current is None:
-                raise NotFound(f"no complaint with id {complaint_id!r}")
-            events, messages, timers = step(current, now, len(history))
-            after = domain.apply_all(current, events)
-            return self._oversee(
-                current, after, (events, messages, timers), now=now, version=len(history)
-            )
-
-        result: Complaint = self.runner.run(complaint_id, decide).result
-        return result
-
-    def _oversee(
-        self,
-        before: Complaint | None,
-        after: Complaint,
-        step: StepResult,
-        *,
-        now: datetime,
-        version: int,
-    ) -> Decision:
-        """Add what SLA clocks and escalation rules make of the command, in the same commit."""
-        outcome = reactions.react(before, after, step[0], now, self.oversight)
-        return self._decision(after, step, outcome, now=now, version=version)
-
-    def _decision(
-        self,
-        state: Complaint,
-        step: StepResult,
-        outcome: oversight.Outcome,
-        *,
-        now: datetime,
-        version: int,
-    ) -> Decision:
-        events, messages, timers = step
-        final = domain.apply_all(state, outcome.events) if outcome.events else state
-        all_events = [*events, *outcome.events]
-        sent = [
-            self._notice(final, n, now, version + len(all_events), i)
-            for i, n in enumerate(outcome.notices)
-        ]
-        changes: list[TimerChange] = [*timers]
-        for name, due in outcome.timers.items():
-            changes.append(
-                SetTimer(name=name, due_at=due) if due is not None else CancelTimer(name=name)
-            )
-        return Decision(
-            events=all_events,
-            messages=[*messages, *sent],
-            timers=changes,
-            summary=_summary(final),
-            result=final,
-        )
-
-    def _notice(
-        self,
-        complaint: Complaint,
-        notice: oversight.Notice,
-        now: datetime,
-        version: int,
-        index: int,
-    ) -> OutboundMessage:
-        """A rule's notification: to the customer in their language, or to a staff role."""
-        action = notice.action
-        if action.customer:
-            template = action.template or "complaint.update"
-            values = {"ref": complaint.id, "summary": notice.summary}
-            locale, subject, body = notices.render(template, complaint.language, values)
-            channel, recipient, digest = action.channel, complaint.contact.address, False
-        else:
-            template = action.template or "escalation.staff_alert"
-            values = {
-                "ref": complaint.id,
-                "summary": notice.summary,
-                "severity": complaint.severity.value,
-                "tier": complaint.escalation.tier or self.oversight.ladder.start,
-                "rule": notice.rule,
-                "matched": "; ".join((*notice.matched, *notice.readings)),
-            }
-            locale, subject, body = notices.render(template, "en", values)
-            channel, recipient, digest = action.channel, f"role:{action.role}", True
-        return OutboundMessage(
-            id=f"{complaint.id}/{template}/{version}/{notice.rule}/{index}",
-            stream_id=complaint.id,
-            channel=channel,
-            recipient=recipient,
-            template=template,
-            subject=subject,
-            body=body,
-            locale=locale,
-            data=json.dumps({"complaint_id": complaint.id, "rule": notice.rule, "digest": digest}),
-            due_at=now,
-        )
+    def _decide(self, complaint_id: str, step: Step[Complaint]) -> Complaint:
+        return self.cases.run(complaint_id, step)
 
     def _message(
         self,
@@ -245,22 +87,10 @@ class ComplaintService:
         version: int,
         now: datetime,
     ) -> OutboundMessage:
-        locale, subject, body = notices.render(
-            template, complaint.language, {"ref": complaint.id, **values}
-        )
-        return OutboundMessage(
-            # Deterministic: a retried command decides the same id, so the channel sees one message.
-            id=f"{complaint.id}/{template}/{version + 1}",
-            stream_id=complaint.id,
-            channel=complaint.contact.channel,
-            recipient=complaint.contact.address,
-            template=template,
-            subject=subject,
-            body=body,
-            locale=locale,
-            data=json.dumps({"complaint_id": complaint.id}),
-            due_at=now,
-        )
+        return self.cases.message(complaint, template, values, version, now)
+
+    def _word(self, complaint: Complaint, key: str) -> str:
+        return self.cases.texts.word(complaint.language, key)
 
     # -- intake ----------------------------------------------------------------------------
     def open(
@@ -293,22 +123,17 @@ class ComplaintService:
                 complaint_id=duplicate.id, linked=True, severity=linked.severity
             )
 
-        def decide(history: Sequence[Event], now: datetime) -> Decision:
-            if history:
-                raise ValidationError.of("complaint_id", f"{new_id!r} is already taken")
-            events = domain.receive(
+        opened = self.cases.create(
+            new_id,
+            lambda now: domain.receive(
                 new_id,
                 intake,
                 by=actor,
                 at=now,
                 policy=self.policy,
                 prior_complaints=self._prior_count(intake.customer_id, now),
-            )
-            state = domain.replay(events)
-            assert state is not None
-            return self._oversee(None, state, (events, [], []), now=now, version=0)
-
-        opened: Complaint = self.runner.run(new_id, decide).result
+            ),
+        )
         return ComplaintReceipt(complaint_id=new_id, linked=False, severity=opened.severity)
 
     def _open_of(self, customer_id: str) -> list[StreamSummary]:
@@ -354,7 +179,7 @@ class ComplaintService:
             message = self._message(
                 c,
                 "complaint.acknowledged",
-                {"category": notices.word(c.language, c.category.value)},
+                {"category": self._word(c, c.category.value)},
                 version,
                 now,
             )
@@ -424,11 +249,11 @@ class ComplaintService:
         def step(c: Complaint, now: datetime, version: int) -> StepResult:
             reopen_until = now + self.policy.reopen_window
             local = reopen_until.astimezone(ZoneInfo(c.customer_zone))
-            regulatory = oversight.final_response_notice(c, self.oversight)
+            regulatory = final_response_notice(c, self.oversight)
             values = {
-                "outcome": notices.word(c.language, str(getattr(outcome, "value", outcome))),
+                "outcome": self._word(c, str(getattr(outcome, "value", outcome))),
                 "explanation": f"{str(explanation).strip()} {regulatory}".strip(),
-                "remedy": str(remedy) if remedy is not None else notices.word(c.language, "none"),
+                "remedy": str(remedy) if remedy is not None else self._word(c, "none"),
                 "reopen_until": f"{local:%Y-%m-%d %H:%M}",
             }
             message = self._message(c, "complaint.resolved", values, version, now)
@@ -551,15 +376,7 @@ class ComplaintService:
         self, complaint_id: str, *, by: Actor, reason: str, to_tier: str = ""
     ) -> Complaint:
         """Staff move the complaint up the ladder (to ``to_tier``, or the next tier), saying why."""
-        ladder = self.oversight.ladder
-        return self._decide(
-            complaint_id,
-            lambda c, now, _v: (
-                oversight.escalate(c, by=by, at=now, reason=reason, ladder=ladder, to_tier=to_tier),
-                [],
-                [],
-            ),
-        )
+        return self.cases.escalate(complaint_id, by=by, reason=reason, to_tier=to_tier)
 
     def merge(self, source_id: str, *, into: str, by: Actor) -> Complaint:
         """Merge ``source_id`` into ``into``: the target absorbs it first, then the source closes.
@@ -580,55 +397,22 @@ class ComplaintService:
             ),
         )
 
-    def _on_timer(self, history: Sequence[Event], timer: Timer, now: datetime) -> Decision:
-        current = domain.replay(history)
-        if timer.name != AUTO_CLOSE or current is None or current.status is not Status.RESOLVED:
-            return Decision()
+    def _on_timer(self, c: Complaint, timer: Timer, now: datetime, _v: int) -> StepResult:
+        if timer.name != AUTO_CLOSE or c.status is not Status.RESOLVED:
+            return [], [], []
         events = domain.close(
-            current, by=SYSTEM, at=now, reason="no reply within the quiet period after resolution"
+            c, by=SYSTEM, at=now, reason="no reply within the quiet period after resolution"
         )
-        after = domain.apply_all(current, events)
-        return self._oversee(current, after, (events, [], []), now=now, version=len(history))
-
-    def _on_oversight_timer(
-        self, history: Sequence[Event], timer: Timer, now: datetime
-    ) -> Decision:
-        current = domain.replay(history)
-        if current is None:
-            return Decision()
-        outcome = reactions.on_timer(current, timer.name, now, self.oversight)
-        return self._decision(current, ([], [], []), outcome, now=now, version=len(history))
+        return events, [], []
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, complaint_id: str) -> Complaint:
         """The complaint as it stands now."""
-        history, _ = self.runner.load(complaint_id)
-        state = domain.replay(history)
-        if state is None:
-            raise NotFound(f"no complaint with id {complaint_id!r}")
-        return state
+        return self.cases.get(complaint_id)
 
     def history(self, complaint_id: str) -> list[AuditEntry]:
         """The audit trail: every event with its actor, time and details, in order."""
-        records = self.storage.read_stream(complaint_id)
-        if not records:
-            raise NotFound(f"no complaint with id {complaint_id!r}")
-        entries = []
-        for record in records:
-            event = self.runner.from_record(record)
-            details = self.converter.dump_event(event)
-            for key in ("kind", "schema_version", "at", "by", "complaint_id"):
-                details.pop(key, None)
-            entries.append(
-                AuditEntry(
-                    version=record.stream_version,
-                    at=event.at,
-                    actor=str(event.by),
-                    kind=event.kind,
-                    details=details,
-                )
-            )
-        return entries
+        return self.cases.history(complaint_id)
 
     def list(
         self,
@@ -653,13 +437,11 @@ class ComplaintService:
                     "status", f"{status!r} is not a complaint status"
                 ) from None
         wanted = {"customer_id": customer_id, "category": category, "assignee": assignee}
-        query = SummaryQuery(
-            kind=KIND,
-            attributes={k: v for k, v in wanted.items() if v is not None},
+        return self.cases.list(
             status=statuses,
+            attributes={k: v for k, v in wanted.items() if v is not None},
             opened_before=opened_before,
             opened_after=opened_after,
             limit=limit,
             offset=offset,
         )
-        return self.storage.list_summaries(query)

@@ -6,15 +6,18 @@ import hashlib
 import json
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from attrs import frozen
 
 from walletcare.errors import DeliveryFailed
-from walletcare.plugins import Plugins
 from walletcare.ports import DeliveryReceipt, MessageStatus, OutboundMessage, Storage
 from walletcare.settings import RetryPolicy
+
+Deliver = Callable[[OutboundMessage], DeliveryReceipt | None]
+"""Offer a message to the channel plugins; None if none serves its channel."""
 
 __all__ = ["Delivery", "DeliveryOutcome", "deliver_with_timeout"]
 
@@ -32,7 +35,7 @@ class DeliveryOutcome:
 
 
 def deliver_with_timeout(
-    plugins: Plugins, message: OutboundMessage, timeout: timedelta
+    deliver: Deliver, message: OutboundMessage, timeout: timedelta
 ) -> DeliveryReceipt | None:
     """Call the channel plugins in a daemon thread; a hang past ``timeout`` is a failure.
 
@@ -43,7 +46,7 @@ def deliver_with_timeout(
 
     def call() -> None:
         try:
-            box["result"] = plugins.deliver(message)
+            box["result"] = deliver(message)
         except BaseException as exc:  # a plugin may raise anything; the tick must go on
             box["error"] = exc
 
@@ -74,13 +77,13 @@ class Delivery:
         self,
         *,
         storage: Storage,
-        plugins: Plugins,
+        deliver: Deliver,
         retry: RetryPolicy,
         timeout: timedelta,
         lease: timedelta,
     ) -> None:
         self.storage = storage
-        self.plugins = plugins
+        self.deliver = deliver
         self.retry = retry
         self.timeout = timeout
         self.lease = lease
@@ -111,7 +114,7 @@ class Delivery:
         offered, members = batch
         attempts = max(m.attempts for m in members) + 1
         try:
-            receipt = deliver_with_timeout(self.plugins, offered, self.timeout)
+            receipt = deliver_with_timeout(self.deliver, offered, self.timeout)
         except DeliveryFailed as exc:
             if attempts >= self.retry.max_attempts:
                 status, due, error = (

@@ -46,7 +46,7 @@ from walletcare.domain.complaints.values import (
 from walletcare.domain.escalation import EscalationEvent, EscalationState, apply_escalation_event
 from walletcare.domain.events import Event
 from walletcare.domain.money import Money
-from walletcare.domain.sla import Clock, ClockEvent, apply_clock_event
+from walletcare.domain.sla import ClockEvent, SlaClock, apply_clock_event
 from walletcare.errors import DomainError
 
 __all__ = [
@@ -100,13 +100,18 @@ class Complaint:
     merged_into: str = ""
     absorbed: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
-    clocks: tuple[Clock, ...] = ()
+    clocks: tuple[SlaClock, ...] = ()
     escalation: EscalationState = field(factory=EscalationState)
 
     @property
     def is_open(self) -> bool:
         """Tell whether the complaint is still being handled."""
         return self.status in OPEN_STATUSES
+
+    @property
+    def opened_at(self) -> datetime:
+        """When the complaint was received: when its case opened."""
+        return self.received_at
 
     @property
     def assignee(self) -> str:

@@ -7,9 +7,12 @@ route, and a genuine one must not look like them).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-__all__ = ["CATALOG", "render", "locale_for"]
+from walletcare.domain.cases import Templates
+from walletcare.errors import ConfigurationError
+
+__all__ = ["CATALOG", "Texts", "render", "locale_for", "word"]
 
 CATALOG: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "complaint.acknowledged": {
@@ -67,6 +70,16 @@ CATALOG: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "zh": (
             "您的投诉 {ref} 处理进展",
             "我们仍在处理您的投诉 {ref}。{summary} 我们绝不会向您索要密码或验证码。",
+        ),
+    },
+    "case.staff_alert": {
+        "en": (
+            "Case {ref}: {summary}",
+            "Case {ref} (tier {tier}): {summary}. Rule {rule} matched: {matched}.",
+        ),
+        "zh": (
+            "案件 {ref}：{summary}",
+            "案件 {ref}（层级 {tier}）：{summary}。规则 {rule} 命中：{matched}。",
         ),
     },
     "escalation.staff_alert": {
@@ -133,3 +146,41 @@ def render(template: str, language: str, values: Mapping[str, str]) -> tuple[str
     texts = CATALOG[template]
     subject, body = texts.get(locale) or texts["en"]
     return locale, subject.format_map(values), body.format_map(values)
+
+
+class Texts:
+    """The message catalogue one ``Walletcare`` renders from: the built-in texts and each
+    registered kind's own templates (a kind may not redefine a template another defines)."""
+
+    def __init__(self, extra: Iterable[Templates] = ()) -> None:
+        self.catalog: dict[str, Mapping[str, tuple[str, str]]] = dict(CATALOG)
+        for templates in extra:
+            self.add(templates)
+
+    def add(self, templates: Templates) -> None:
+        """Add a kind's templates; a name already taken is a ``ConfigurationError``."""
+        for name, texts in templates.items():
+            if name in self.catalog and self.catalog[name] != texts:
+                raise ConfigurationError(f"message template {name!r} is defined twice")
+            if "en" not in texts:
+                raise ConfigurationError(f"message template {name!r} needs an 'en' text")
+            self.catalog[name] = texts
+
+    def has(self, template: str) -> bool:
+        """Tell whether ``template`` is in the catalogue."""
+        return template in self.catalog
+
+    def render(
+        self, template: str, language: str, values: Mapping[str, str]
+    ) -> tuple[str, str, str]:
+        """The ``(locale, subject, body)`` of ``template`` in the customer's language."""
+        if template not in self.catalog:
+            raise ConfigurationError(f"no message template {template!r}")
+        locale = locale_for(language)
+        texts = self.catalog[template]
+        subject, body = texts.get(locale) or texts["en"]
+        return locale, subject.format_map(values), body.format_map(values)
+
+    def word(self, language: str, key: str) -> str:
+        """A catalogue word (outcome, category) in the customer's language."""
+        return word(language, key)

@@ -1,0 +1,55 @@
+"""Everything a host configures, in one place: settings, case kinds' policies, oversight
+(SLA policies, regulatory profiles, the ladder, rules) and business calendars.
+
+Every class here is frozen data a host can build in Python or load from its own config
+files through the converter; mistakes are refused when ``Walletcare`` starts, naming the
+field.
+"""
+
+from walletcare.domain.calendars import BusinessCalendar
+from walletcare.domain.complaints import ComplaintPolicy, DuplicateHandling, SeverityPolicy
+from walletcare.domain.frozenmap import FrozenMap
+from walletcare.domain.ladder import DEFAULT_LADDER, Ladder, Tier
+from walletcare.domain.oversight import CaseSettings, Oversight, SlaChoice
+from walletcare.domain.regulatory import (
+    DEFAULT_CHOICES,
+    JURISDICTIONS,
+    PROFILES,
+    Jurisdiction,
+    ProfileChoice,
+    RegulatoryProfile,
+)
+from walletcare.domain.rules import Action, ActionKind, Condition, FactKind, Once, Rule
+from walletcare.domain.sla import Measure, SlaPolicy, SlaTarget
+from walletcare.settings import RetryPolicy, Settings
+
+__all__ = [
+    "Settings",
+    "RetryPolicy",
+    "CaseSettings",
+    "ComplaintPolicy",
+    "SeverityPolicy",
+    "DuplicateHandling",
+    "Oversight",
+    "SlaChoice",
+    "SlaPolicy",
+    "SlaTarget",
+    "Measure",
+    "Rule",
+    "Condition",
+    "Action",
+    "ActionKind",
+    "Once",
+    "FactKind",
+    "Ladder",
+    "Tier",
+    "DEFAULT_LADDER",
+    "ProfileChoice",
+    "RegulatoryProfile",
+    "Jurisdiction",
+    "PROFILES",
+    "JURISDICTIONS",
+    "DEFAULT_CHOICES",
+    "BusinessCalendar",
+    "FrozenMap",
+]

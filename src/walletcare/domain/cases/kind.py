@@ -1,0 +1,221 @@
+"""A case kind: what one kind of case (complaint, dispute, incident ...) brings to the kernel.
+
+The kernel folds, oversees (SLA clocks, rules, the ladder, regulatory profiles, penalties),
+stores, lists and messages any case through the small ``CaseState`` protocol and the hooks a
+``CaseKind`` declares; a kind brings its values, events, fold, commands and facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
+
+from attrs import field, frozen
+
+from walletcare.domain.escalation import (
+    Escalated,
+    EscalationState,
+    PenaltyAccrued,
+    RegulatorFlagged,
+    RuleFired,
+)
+from walletcare.domain.events import Event
+from walletcare.domain.frozenmap import FrozenMap, frozen_map
+from walletcare.domain.rules import FactKind
+from walletcare.domain.sla import (
+    ClockBreached,
+    ClockPaused,
+    ClockRescheduled,
+    ClockResumed,
+    ClockStarted,
+    ClockStopped,
+    ClockWarned,
+    SlaClock,
+)
+from walletcare.errors import ValidationError
+
+__all__ = [
+    "CaseState",
+    "StartClocks",
+    "StopClock",
+    "StopClocks",
+    "RestartClock",
+    "PauseClocks",
+    "ResumeClocks",
+    "RescheduleClocks",
+    "ClockEffect",
+    "Templates",
+    "CaseKind",
+    "KERNEL_EVENTS",
+]
+
+KERNEL_EVENTS: tuple[type[Event], ...] = (
+    ClockStarted,
+    ClockPaused,
+    ClockResumed,
+    ClockWarned,
+    ClockBreached,
+    ClockStopped,
+    ClockRescheduled,
+    Escalated,
+    RuleFired,
+    RegulatorFlagged,
+    PenaltyAccrued,
+)
+"""The events the kernel appends to a case of any kind: its clocks' and its escalation's."""
+
+
+class CaseState(Protocol):
+    """What oversight reads of any case: its clocks, ladder state, where and when it stands."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def is_open(self) -> bool: ...
+    @property
+    def opened_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def clocks(self) -> tuple[SlaClock, ...]: ...
+    @property
+    def escalation(self) -> EscalationState: ...
+    @property
+    def jurisdiction(self) -> str: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def flags(self) -> tuple[str, ...]: ...
+    @property
+    def customer_zone(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def reopen_count(self) -> int: ...
+
+
+S = TypeVar("S", bound=CaseState)
+
+
+# -- what a case event does to the clocks --------------------------------------------------
+@frozen
+class StartClocks:
+    """Start every clock the SLA policy and the regulatory profile give the case."""
+
+
+@frozen
+class StopClock:
+    """Stop the clock ``metric`` (met if before its deadline)."""
+
+    metric: str
+    reason: str
+
+
+@frozen
+class StopClocks:
+    """Stop every running clock."""
+
+    reason: str
+
+
+@frozen
+class RestartClock:
+    """Start a new run of the house clock ``metric``; ``on_reopen``: only if the policy says
+    reopening restarts clocks."""
+
+    metric: str
+    on_reopen: bool = False
+
+
+@frozen
+class PauseClocks:
+    """Pause every clock that pauses while the case waits on someone else."""
+
+
+@frozen
+class ResumeClocks:
+    """Resume every paused clock; house deadlines move out by the time paused."""
+
+
+@frozen
+class RescheduleClocks:
+    """Bring the clocks in line with the regulatory deadlines the case's flags now give."""
+
+    reason: str
+
+
+ClockEffect = (
+    StartClocks
+    | StopClock
+    | StopClocks
+    | RestartClock
+    | PauseClocks
+    | ResumeClocks
+    | RescheduleClocks
+)
+
+Templates = Mapping[str, Mapping[str, tuple[str, str]]]
+"""Message templates by name, then language: ``(subject, body)`` with ``{placeholders}``."""
+
+
+def _no_effects(state: Any, event: Event) -> Sequence[ClockEffect]:
+    return ()
+
+
+def _no_severity(state: Any, at: datetime, reason: str) -> tuple[Sequence[Event], str]:
+    return (), ""
+
+
+def _no_values(state: Any) -> Mapping[str, str]:
+    return {}
+
+
+def _templates(value: Any) -> FrozenMap[str, Any]:
+    return FrozenMap({name: frozen_map(texts) for name, texts in frozen_map(value).items()})
+
+
+@frozen(kw_only=True)
+class CaseKind(Generic[S]):
+    """One kind of case, as the kernel sees it.
+
+    - ``name``: the stable kind name stored with every summary (``"complaint"``).
+    - ``events``: the kind's event classes; the first event of a stream names its kind.
+    - ``replay`` / ``apply_all``: the fold (``apply_all`` receives kernel clock and escalation
+      events too, and must fold them into ``clocks`` and ``escalation``).
+    - ``status`` and ``attributes``: the listing row (attributes are indexed text values).
+    - ``facts`` and ``fact_kinds``: what rules may read of this kind, each fact lazily.
+    - ``clock_effects``: which of its events start, pause, resume and stop which clocks.
+    - ``raise_severity``: the events a rule's ``raise_severity`` action appends, and the
+      severity the case then has (for the firing's record).
+    - ``contact``: ``(channel, address)`` for the customer's messages.
+    - ``templates``, ``update_template``, ``staff_template`` and ``staff_values``: its texts,
+      the template of a rule's customer notice and staff alert, and what the alert shows.
+    """
+
+    name: str
+    events: tuple[type[Event], ...]
+    replay: Callable[[Sequence[Event]], S | None]
+    apply_all: Callable[[S, Sequence[Event]], S]
+    status: Callable[[S], str]
+    attributes: Callable[[S], Mapping[str, str]]
+    facts: Callable[[S, datetime], Mapping[str, Callable[[], Any]]]
+    fact_kinds: FrozenMap[str, FactKind] = field(converter=frozen_map)
+    contact: Callable[[S], tuple[str, str]]
+    clock_effects: Callable[[S, Event], Sequence[ClockEffect]] = _no_effects
+    raise_severity: Callable[[S, datetime, str], tuple[Sequence[Event], str]] = _no_severity
+    templates: FrozenMap[str, Any] = field(factory=FrozenMap, converter=_templates)
+    update_template: str = ""
+    staff_template: str = "case.staff_alert"
+    staff_values: Callable[[S], Mapping[str, str]] = _no_values
+
+    def __attrs_post_init__(self) -> None:
+        if not self.name or not self.name.isidentifier():
+            raise ValidationError.of("name", f"a kind name is an identifier, got {self.name!r}")
+        if not self.events:
+            raise ValidationError.of("events", "a kind has at least one event class")
+        for cls in self.events:
+            if not (isinstance(cls, type) and issubclass(cls, Event)) or not cls.kind:
+                raise ValidationError.of("events", f"{cls!r} is not an event class with a kind")

@@ -1,0 +1,148 @@
+"""Complaints as a kind of case: the facts rules read, what events do to the clocks, the
+listing row, and the kind the kernel runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from walletcare.domain.cases.kind import (
+    CaseKind,
+    ClockEffect,
+    PauseClocks,
+    RescheduleClocks,
+    RestartClock,
+    ResumeClocks,
+    StartClocks,
+    StopClock,
+    StopClocks,
+)
+from walletcare.domain.complaints import events as ev
+from walletcare.domain.complaints.state import Complaint, apply_all, replay
+from walletcare.domain.complaints.values import Direction
+from walletcare.domain.events import SYSTEM, Event
+from walletcare.domain.frozenmap import FrozenMap
+from walletcare.domain.rules import FactKind
+
+__all__ = ["KIND", "COMPLAINT_FACTS", "COMPLAINTS", "complaint_facts", "clock_effects"]
+
+KIND: Final = "complaint"
+
+COMPLAINT_FACTS: Final[FrozenMap[str, FactKind]] = FrozenMap(
+    {
+        "category": FactKind.TEXT,
+        "channel": FactKind.TEXT,
+        "segment": FactKind.TEXT,
+        "customer_id": FactKind.TEXT,
+        "team": FactKind.TEXT,
+        "severity": FactKind.SEVERITY,
+        "amount_lost": FactKind.MONEY,
+        "received_at": FactKind.INSTANT,
+        "contact_count": FactKind.NUMBER,
+        "information_requests": FactKind.NUMBER,
+        "linked_duplicates": FactKind.NUMBER,
+        "vulnerable": FactKind.FLAG,
+    }
+)
+"""What rules may read of a complaint, beyond the facts every case offers."""
+
+
+def complaint_facts(c: Complaint, now: datetime) -> Mapping[str, Callable[[], Any]]:
+    """The complaint's own facts, each computed only when a rule reads it."""
+    return {
+        "category": lambda: c.category.value,
+        "channel": lambda: c.channel.value,
+        "segment": lambda: c.segment,
+        "customer_id": lambda: c.customer_id,
+        "team": lambda: c.team,
+        "severity": lambda: c.severity.value,
+        "amount_lost": lambda: c.amount_lost,
+        "received_at": lambda: c.received_at,
+        "contact_count": lambda: len(c.contacts),
+        "information_requests": lambda: c.information_requests,
+        "linked_duplicates": lambda: c.linked_duplicates,
+        "vulnerable": lambda: c.vulnerable,
+    }
+
+
+def clock_effects(c: Complaint, event: Event) -> Sequence[ClockEffect]:  # noqa: PLR0911
+    """What a complaint event does to its clocks."""
+    match event:
+        case ev.ComplaintReceived():
+            return (StartClocks(),)
+        case ev.ComplaintAcknowledged():
+            return (StopClock("acknowledgement", "acknowledged"),)
+        case ev.ContactRecorded(contact=contact) if (
+            contact.direction is Direction.OUTBOUND and c.is_open
+        ):
+            return (StopClock("update", "customer updated"), RestartClock("update"))
+        case ev.InformationRequested():
+            return (PauseClocks(),)
+        case ev.InformationProvided():
+            return (ResumeClocks(),)
+        case (
+            ev.ComplaintResolved()
+            | ev.ComplaintClosed()
+            | ev.ComplaintWithdrawn()
+            | ev.ComplaintMerged()
+        ):
+            return (StopClocks(event.kind.split(".", 1)[1]),)
+        case ev.FlagsAdded(reason=reason):
+            return (RescheduleClocks(reason),)
+        case ev.HoldingReplySent():
+            return (
+                RescheduleClocks("exceptional case: holding reply sent"),
+                StopClock("holding_reply", "holding reply sent"),
+            )
+        case ev.ComplaintReopened():
+            return (
+                RestartClock("resolution", on_reopen=True),
+                RestartClock("update", on_reopen=True),
+            )
+    return ()
+
+
+def _raise_severity(c: Complaint, at: datetime, reason: str) -> tuple[Sequence[Event], str]:
+    raised = c.severity.raised()
+    if raised is c.severity:
+        return (), raised.value
+    changed = ev.SeverityChanged(
+        complaint_id=c.id, at=at, by=SYSTEM, severity=raised, reason=reason
+    )
+    return (changed,), raised.value
+
+
+def _attributes(c: Complaint) -> Mapping[str, str]:
+    return {
+        "customer_id": c.customer_id,
+        "category": c.category.value,
+        "assignee": c.assignee,
+        "team": c.team,
+        "severity": c.severity.value,
+        "tier": c.escalation.tier,
+        "jurisdiction": c.jurisdiction,
+    }
+
+
+def _apply_all(c: Complaint, events: Sequence[Event]) -> Complaint:
+    return apply_all(c, events) if events else c
+
+
+COMPLAINTS: Final[CaseKind[Complaint]] = CaseKind(
+    name=KIND,
+    events=tuple(getattr(ev, name) for name in ev.__all__ if getattr(ev, name).kind),
+    replay=replay,
+    apply_all=_apply_all,
+    status=lambda c: c.status.value,
+    attributes=_attributes,
+    facts=complaint_facts,
+    fact_kinds=COMPLAINT_FACTS,
+    contact=lambda c: (c.contact.channel, c.contact.address),
+    clock_effects=clock_effects,
+    raise_severity=_raise_severity,
+    update_template="complaint.update",
+    staff_template="escalation.staff_alert",
+    staff_values=lambda c: {"severity": c.severity.value},
+)
+"""The complaint kind, as the case kernel runs it."""
