@@ -68,7 +68,7 @@ LAYERS = {
         "walletcare.plugins",
         "walletcare.app",
     ),
-    "walletcare.services": ("walletcare.adapters", "walletcare.app"),
+    "walletcare.services": ("walletcare.adapters", "walletcare.app", "walletcare.plugins"),
     "walletcare.adapters": (
         "walletcare.domain",
         "walletcare.services",
@@ -162,3 +162,32 @@ def test_nothing_connects_on_import(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         monkeypatch.delitem(sys.modules, mod)
     importlib.import_module("walletcare")
     assert list(tmp_path.iterdir()) == []
+
+
+# The kernel is every module that serves all kinds of case; a kind's domain package is its own.
+KIND_PACKAGES = ("walletcare.domain.complaints",)
+KERNEL = (
+    "walletcare.settings",
+    "walletcare.ports",
+    "walletcare.serialization",
+    "walletcare.domain.cases",
+    "walletcare.domain.oversight",
+    "walletcare.domain.rules",
+    "walletcare.domain.rulebook",
+    "walletcare.domain.sla",
+    "walletcare.domain.escalation",
+    "walletcare.services.cases",
+    "walletcare.services.commands",
+    "walletcare.services.timers",
+    "walletcare.services.outbox",
+    "walletcare.services.texts",
+)
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in MODULES if _module_name(p).startswith(KERNEL)], ids=_module_name
+)
+def test_kernel_imports_no_kind(path: Path) -> None:
+    """Settings, ports and the case kernel import no kind's domain: kinds plug into them."""
+    bad = {i for i in _imports(path) if i.startswith(KIND_PACKAGES)}
+    assert not bad, f"{_module_name(path)} imports {sorted(bad)}"

@@ -15,16 +15,19 @@ from attrs import field, frozen
 
 from walletcare.domain.escalation import (
     Escalated,
+    EscalationEvent,
     EscalationState,
     PenaltyAccrued,
     RegulatorFlagged,
     RuleFired,
+    apply_escalation_event,
 )
 from walletcare.domain.events import Event
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.domain.rules import FactKind
 from walletcare.domain.sla import (
     ClockBreached,
+    ClockEvent,
     ClockPaused,
     ClockRescheduled,
     ClockResumed,
@@ -32,6 +35,7 @@ from walletcare.domain.sla import (
     ClockStopped,
     ClockWarned,
     SlaClock,
+    apply_clock_event,
 )
 from walletcare.errors import ValidationError
 
@@ -48,7 +52,12 @@ __all__ = [
     "Templates",
     "CaseKind",
     "KERNEL_EVENTS",
+    "HOUSE_METRICS",
+    "fold_kernel_event",
 ]
+
+HOUSE_METRICS = ("acknowledgement", "update", "resolution")
+"""The house SLA metrics a case starts clocks for unless its kind names its own."""
 
 KERNEL_EVENTS: tuple[type[Event], ...] = (
     ClockStarted,
@@ -157,6 +166,19 @@ ClockEffect = (
     | RescheduleClocks
 )
 
+
+def fold_kernel_event(
+    clocks: tuple[SlaClock, ...], escalation: EscalationState, event: Event
+) -> tuple[tuple[SlaClock, ...], EscalationState] | None:
+    """A kernel event (clock or escalation) folded into a case's clocks and ladder state;
+    None for any other event. Every kind's fold calls this for events it does not own."""
+    if isinstance(event, ClockEvent):
+        return apply_clock_event(clocks, event), escalation
+    if isinstance(event, EscalationEvent):
+        return clocks, apply_escalation_event(escalation, event)
+    return None
+
+
 Templates = Mapping[str, Mapping[str, tuple[str, str]]]
 """Message templates by name, then language: ``(subject, body)`` with ``{placeholders}``."""
 
@@ -187,7 +209,8 @@ class CaseKind(Generic[S]):
       events too, and must fold them into ``clocks`` and ``escalation``).
     - ``status`` and ``attributes``: the listing row (attributes are indexed text values).
     - ``facts`` and ``fact_kinds``: what rules may read of this kind, each fact lazily.
-    - ``clock_effects``: which of its events start, pause, resume and stop which clocks.
+    - ``clock_effects``: which of its events start, pause, resume and stop which clocks;
+      ``metrics``: the house SLA metrics ``StartClocks`` starts (when the policy has them).
     - ``raise_severity``: the events a rule's ``raise_severity`` action appends, and the
       severity the case then has (for the firing's record).
     - ``contact``: ``(channel, address)`` for the customer's messages.
@@ -205,6 +228,7 @@ class CaseKind(Generic[S]):
     fact_kinds: FrozenMap[str, FactKind] = field(converter=frozen_map)
     contact: Callable[[S], tuple[str, str]]
     clock_effects: Callable[[S, Event], Sequence[ClockEffect]] = _no_effects
+    metrics: tuple[str, ...] = HOUSE_METRICS
     raise_severity: Callable[[S, datetime, str], tuple[Sequence[Event], str]] = _no_severity
     templates: FrozenMap[str, Any] = field(factory=FrozenMap, converter=_templates)
     update_template: str = ""

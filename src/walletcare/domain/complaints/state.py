@@ -12,6 +12,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from walletcare.domain.cases.kind import fold_kernel_event
 from walletcare.domain.complaints.events import (
     ComplaintAbsorbed,
     ComplaintAcknowledged,
@@ -43,10 +44,10 @@ from walletcare.domain.complaints.values import (
     Severity,
     Status,
 )
-from walletcare.domain.escalation import EscalationEvent, EscalationState, apply_escalation_event
+from walletcare.domain.escalation import EscalationState
 from walletcare.domain.events import Event
 from walletcare.domain.money import Money
-from walletcare.domain.sla import ClockEvent, SlaClock, apply_clock_event
+from walletcare.domain.sla import SlaClock
 from walletcare.errors import DomainError
 
 __all__ = [
@@ -284,9 +285,7 @@ def _step(d: dict[str, Any], event: Event) -> None:
     step = _STEPS.get(type(event))
     if step is not None:
         step(d, event)
-    elif isinstance(event, ClockEvent):
-        d["clocks"] = apply_clock_event(d["clocks"], event)
-    elif isinstance(event, EscalationEvent):
-        d["escalation"] = apply_escalation_event(d["escalation"], event)
+    elif (kernel := fold_kernel_event(d["clocks"], d["escalation"], event)) is not None:
+        d["clocks"], d["escalation"] = kernel
     else:
         raise DomainError(f"{event.kind} is not a complaint event")

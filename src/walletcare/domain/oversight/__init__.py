@@ -1,6 +1,6 @@
 """Oversight of any kind of case: SLA clocks, regulatory profiles, the ladder, rules, penalties."""
 
-from walletcare.domain.oversight.clocks import HOUSE_METRICS, clock_events, regulatory_deadlines
+from walletcare.domain.oversight.clocks import clock_events, regulatory_deadlines
 from walletcare.domain.oversight.config import (
     CaseSettings,
     CompiledOversight,
@@ -34,7 +34,6 @@ __all__ = [
     "CaseSettings",
     "CompiledOversight",
     "CASE_FACTS",
-    "HOUSE_METRICS",
     "PAYMENT_PRODUCTS",
     "Reaction",
     "RuleNotice",

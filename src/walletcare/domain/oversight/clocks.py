@@ -33,9 +33,7 @@ from walletcare.domain.oversight.facts import (
 from walletcare.domain.regulatory import deadlines
 from walletcare.domain.sla import ClockEvent, SlaClock, SlaPolicy
 
-__all__ = ["HOUSE_METRICS", "clock_events", "regulatory_deadlines"]
-
-HOUSE_METRICS = ("acknowledgement", "update", "resolution")
+__all__ = ["clock_events", "regulatory_deadlines"]
 
 
 def regulatory_deadlines(
@@ -95,7 +93,9 @@ class _Clocks:
     def start_all(self) -> None:
         policy = self.house_policy()
         regulatory = regulatory_deadlines(self.case, self.compiled)
-        metrics = [m for m in HOUSE_METRICS if policy is not None and policy.target(m) is not None]
+        metrics = [
+            m for m in self.kind.metrics if policy is not None and policy.target(m) is not None
+        ]
         metrics += [m for m in regulatory if m not in metrics]
         for metric in metrics:
             self.emit(
