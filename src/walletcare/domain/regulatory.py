@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from attrs import field, frozen
 
 from walletcare.domain.calendars import BusinessCalendar, require_aware
+from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.domain.money import Money
 from walletcare.errors import ValidationError
 
@@ -84,7 +85,7 @@ class RegulatoryProfile:
     sources: tuple[str, ...]
     penalty: DailyPenalty | None = None
     notes: str = ""
-    final_response_notice: dict[str, str] = field(factory=dict)
+    final_response_notice: FrozenMap[str, str] = field(factory=FrozenMap, converter=frozen_map)
     """What the final response must tell the customer (e.g. the ombudsman), by language."""
 
     def notice_in(self, language: str) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from attrs import field, frozen
 
 from walletcare.domain.complaints.values import Category, Severity
+from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.domain.money import Money
 
 __all__ = ["SeverityPolicy", "SeverityFacts", "derive_severity"]
@@ -24,8 +25,8 @@ _BASE: Mapping[Category, Severity] = {
 }
 
 
-def _base_default() -> dict[Category, Severity]:
-    return dict(_BASE)
+def _base_default() -> FrozenMap[Category, Severity]:
+    return FrozenMap(_BASE)
 
 
 @frozen(kw_only=True)
@@ -40,17 +41,20 @@ class SeverityPolicy:
       and for one with ``repeat_threshold`` or more complaints in the look-back the host counts.
     """
 
-    base: dict[Category, Severity] = field(factory=_base_default)
+    base: FrozenMap[Category, Severity] = field(factory=_base_default, converter=frozen_map)
     security_loss: Severity = Severity.CRITICAL
-    large_amounts: dict[str, Decimal] = field(
-        factory=lambda: {
-            "USD": Decimal(1000),
-            "EUR": Decimal(1000),
-            "GBP": Decimal(1000),
-            "CNY": Decimal(5000),
-            "INR": Decimal(50000),
-            "JPY": Decimal(100000),
-        }
+    large_amounts: FrozenMap[str, Decimal] = field(
+        converter=frozen_map,
+        factory=lambda: FrozenMap(
+            {
+                "USD": Decimal(1000),
+                "EUR": Decimal(1000),
+                "GBP": Decimal(1000),
+                "CNY": Decimal(5000),
+                "INR": Decimal(50000),
+                "JPY": Decimal(100000),
+            }
+        ),
     )
     large_amount_severity: Severity = Severity.HIGH
     vulnerable_raise: int = 1
