@@ -7,6 +7,7 @@ from collections.abc import Sequence
 __all__ = [
     "WalletcareError",
     "ValidationError",
+    "CaseExists",
     "CurrencyMismatch",
     "DomainError",
     "TransitionNotAllowed",
@@ -15,6 +16,7 @@ __all__ = [
     "StorageError",
     "ConcurrencyConflict",
     "ClaimLost",
+    "KeyTaken",
     "DeliveryFailed",
 ]
 
@@ -47,6 +49,14 @@ class ValidationError(WalletcareError, ValueError):
         return tuple(self.problems)
 
 
+class CaseExists(ValidationError):
+    """A new case was asked for under an id another case already has."""
+
+    def __init__(self, field: str, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__({field: f"{case_id!r} is already taken"})
+
+
 class CurrencyMismatch(ValidationError):
     """Two amounts in different currencies were added, subtracted or compared."""
 
@@ -73,6 +83,15 @@ class StorageError(WalletcareError):
 
 class ConcurrencyConflict(StorageError):
     """Another writer appended to the stream first; reload and decide again."""
+
+
+class KeyTaken(ConcurrencyConflict):
+    """A unique key the commit would take is held by another stream; nothing was written."""
+
+    def __init__(self, key: str, owner: str) -> None:
+        self.key = key
+        self.owner = owner
+        super().__init__(f"key {key!r} is held by stream {owner!r}")
 
 
 class ClaimLost(ConcurrencyConflict):

@@ -241,6 +241,10 @@ class Commit:
     stream); another writer having moved it raises ``ConcurrencyConflict`` and nothing is
     written. ``consumes`` names a claimed timer this commit fires: its ``(name, token)``
     must still hold, so a timer fires at most once even if its claim expired meanwhile.
+    ``take_keys`` are unique keys the stream takes in the same write (one held by another
+    stream raises ``KeyTaken`` and nothing is written; one it holds already is kept);
+    ``release_keys`` are keys it gives up. Keys make "at most one open case per customer
+    and transaction" atomic across processes.
     """
 
     stream_id: str = field(validator=non_empty)
@@ -250,6 +254,8 @@ class Commit:
     messages: Sequence[OutboundMessage] = ()
     summary: StreamSummary | None = None
     consumes: tuple[str, str] | None = None
+    take_keys: Sequence[str] = ()
+    release_keys: Sequence[str] = ()
 
 
 @runtime_checkable
@@ -282,6 +288,10 @@ class Storage(Protocol):
 
     def get_summary(self, stream_id: str) -> StreamSummary | None:
         """The stream's summary, or None."""
+        ...
+
+    def key_owner(self, key: str) -> str | None:
+        """The stream holding the unique ``key``, or None."""
         ...
 
     def list_summaries(self, query: SummaryQuery) -> list[StreamSummary]:

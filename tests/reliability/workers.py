@@ -135,8 +135,46 @@ def race(db: str, worker: str, count: int, out_dir: str) -> None:
     app.close()
 
 
+def intake(db: str, worker: str, policy: str, start_file: str, out_dir: str) -> None:
+    """Open the same complaint as the other workers, all at once, and record the receipt."""
+    import time
+
+    from walletcare import ContactPoint, DuplicateComplaint, Money, NewComplaint
+    from walletcare.config import CaseSettings, ComplaintPolicy, DuplicateHandling
+
+    chosen = ComplaintPolicy(duplicates=DuplicateHandling(policy))
+    app = Walletcare(
+        Settings(
+            storage_url=f"sqlite:///{db}",
+            load_entry_points=False,
+            cases={"complaint": CaseSettings(policy=chosen)},
+        )
+    )
+    complaint = NewComplaint(
+        customer_id="cust-race",
+        category="transaction_failure",
+        channel="in_app",
+        description=f"Debited twice for the same payment ({worker}).",
+        occurred_at=datetime(2026, 3, 1, tzinfo=UTC),
+        transactions=["tx-race"],
+        amount_lost=Money.of("10.00", "EUR"),
+        contact=ContactPoint(channel="sms", address="+491500"),
+    )
+    while not Path(start_file).exists():  # every worker starts its intake at the same moment
+        time.sleep(0.001)
+    try:
+        receipt = app.complaints.open(complaint)
+        result = f"{receipt.complaint_id} {'linked' if receipt.linked else 'opened'}"
+    except DuplicateComplaint as refused:
+        result = f"{refused.existing_id} refused"
+    (Path(out_dir) / f"intake-{worker}.txt").write_text(result)
+    app.close()
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "crash":
+    if sys.argv[1] == "intake":
+        intake(*sys.argv[2:7])
+    elif sys.argv[1] == "crash":
         crash_loop(sys.argv[2], sys.argv[3])
     else:
         race(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])

@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from walletcare.errors import ClaimLost, ConcurrencyConflict, ValidationError
+from walletcare.errors import ClaimLost, ConcurrencyConflict, KeyTaken, ValidationError
 from walletcare.hookspecs import hookimpl
 from walletcare.ports import (
     CancelTimer,
@@ -113,6 +113,7 @@ class MemoryStorage:
         self._events: list[StoredEvent] = []
         self._streams: dict[str, list[StoredEvent]] = {}
         self._summaries: dict[str, StreamSummary] = {}
+        self._keys: dict[str, str] = {}
         self._timers: dict[tuple[str, str], Timer] = {}
         self._timer_queue: _DueQueue[tuple[str, str]] = _DueQueue()
         self._messages: dict[str, OutboundMessage] = {}
@@ -132,6 +133,7 @@ class MemoryStorage:
             for message in commit.messages:
                 if message.id in self._messages:
                     raise ValidationError.of("messages.id", f"{message.id!r} is already queued")
+            self._change_keys(commit)
             if commit.consumes is not None:
                 key = (commit.stream_id, commit.consumes[0])
                 del self._timers[key]
@@ -187,6 +189,22 @@ class MemoryStorage:
         with self._lock:
             start = max(after_position, 0)
             return self._events[start : start + limit]
+
+    def _change_keys(self, commit: Commit) -> None:
+        """Take and release the commit's keys, or raise ``KeyTaken`` having changed nothing."""
+        for unique in commit.take_keys:
+            owner = self._keys.get(unique)
+            if owner is not None and owner != commit.stream_id:
+                raise KeyTaken(unique, owner)
+        for unique in commit.release_keys:
+            if self._keys.get(unique) == commit.stream_id:
+                del self._keys[unique]
+        for unique in commit.take_keys:
+            self._keys[unique] = commit.stream_id
+
+    def key_owner(self, key: str) -> str | None:
+        with self._lock:
+            return self._keys.get(key)
 
     def get_summary(self, stream_id: str) -> StreamSummary | None:
         with self._lock:

@@ -23,6 +23,7 @@ from walletcare.errors import (
     ClaimLost,
     ConcurrencyConflict,
     ConfigurationError,
+    KeyTaken,
     StorageError,
     ValidationError,
 )
@@ -131,6 +132,14 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE streams DROP COLUMN assignee;
     ALTER TABLE streams ADD COLUMN deadline_us INTEGER;
     CREATE INDEX streams_by_deadline ON streams (deadline_us) WHERE deadline_us IS NOT NULL;
+    """,
+    # 3: unique keys a stream holds (one open complaint per customer and transaction ...).
+    """
+    CREATE TABLE stream_keys (
+        key TEXT PRIMARY KEY,
+        stream_id TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX stream_keys_by_stream ON stream_keys (stream_id);
     """,
 )
 
@@ -334,6 +343,8 @@ class SQLiteStorage:
                 )
             else:
                 self._write_summary(db, stream_id, new_version, summary)
+            if commit.take_keys or commit.release_keys:
+                self._change_keys(db, stream_id, commit)
             if commit.timers:
                 self._change_timers(db, stream_id, new_version, commit)
             for i, message in enumerate(commit.messages):
@@ -456,6 +467,30 @@ class SQLiteStorage:
         "s.summary_version, (SELECT json_group_object(a.name, a.value) "
         "FROM summary_attributes a WHERE a.stream_id = s.stream_id)"
     )
+
+    @staticmethod
+    def _change_keys(db: sqlite3.Connection, stream_id: str, commit: Commit) -> None:
+        db.executemany(
+            "DELETE FROM stream_keys WHERE key = ? AND stream_id = ?",
+            [(key, stream_id) for key in commit.release_keys],
+        )
+        for key in commit.take_keys:
+            db.execute(
+                "INSERT INTO stream_keys (key, stream_id) VALUES (?, ?) "
+                "ON CONFLICT (key) DO NOTHING",
+                (key, stream_id),
+            )
+            owner = db.execute("SELECT stream_id FROM stream_keys WHERE key = ?", (key,)).fetchone()
+            if owner is not None and owner[0] != stream_id:
+                raise KeyTaken(key, owner[0])
+
+    def key_owner(self, key: str) -> str | None:
+        row = self._read(
+            lambda db: db.execute(
+                "SELECT stream_id FROM stream_keys WHERE key = ?", (key,)
+            ).fetchone()
+        )
+        return row[0] if row else None
 
     @staticmethod
     def _write_summary(

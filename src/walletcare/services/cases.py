@@ -28,7 +28,7 @@ from walletcare.domain.oversight import (
     on_timer,
     react,
 )
-from walletcare.errors import NotFound, ValidationError
+from walletcare.errors import CaseExists, NotFound, ValidationError
 from walletcare.ports import (
     CancelTimer,
     OrderBy,
@@ -129,7 +129,7 @@ class CaseService(Generic[S]):
 
         def decide(history: Sequence[Event], now: datetime) -> Decision[S]:
             if history:
-                raise ValidationError.of(f"{self.kind.name}_id", f"{case_id!r} is already taken")
+                raise CaseExists(f"{self.kind.name}_id", case_id)
             events = list(first(now))
             state = self.kind.replay(events)
             if state is None:
@@ -179,7 +179,7 @@ class CaseService(Generic[S]):
     ) -> Decision[S]:
         """Add what SLA clocks and rules make of a command's events, in the same commit."""
         reaction = react(self.kind, before, after, list(step[0]), now, self.oversight)
-        return self._decision(after, step, reaction, now=now, version=version)
+        return self._decision(before, after, step, reaction, now=now, version=version)
 
     def _on_oversight_timer(
         self, history: Sequence[Event], timer: Timer, now: datetime
@@ -188,10 +188,13 @@ class CaseService(Generic[S]):
         if current is None:
             return Decision()
         reaction = on_timer(self.kind, current, timer.name, now, self.oversight)
-        return self._decision(current, ((), (), ()), reaction, now=now, version=len(history))
+        return self._decision(
+            current, current, ((), (), ()), reaction, now=now, version=len(history)
+        )
 
     def _decision(
         self,
+        before: S | None,
         state: S,
         step: StepResult,
         reaction: Reaction,
@@ -211,11 +214,17 @@ class CaseService(Generic[S]):
             changes.append(
                 SetTimer(name=name, due_at=due) if due is not None else CancelTimer(name=name)
             )
+        held = self.kind.keys(before) if before is not None else frozenset()
+        holds = self.kind.keys(final)
         return Decision(
             events=all_events,
             messages=[*messages, *sent],
             timers=changes,
             summary=self.summary(final),
+            # Every key the case holds is (re)taken, which costs nothing when it already holds
+            # it and heals a case written before it held keys.
+            take_keys=sorted(holds),
+            release_keys=sorted(held - holds),
             result=final,
         )
 

@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 from attrs import frozen
 
 from walletcare.domain.events import Event
-from walletcare.errors import ClaimLost, ConcurrencyConflict
+from walletcare.errors import ClaimLost, ConcurrencyConflict, KeyTaken
 from walletcare.ports import (
     Clock,
     Commit,
@@ -38,6 +38,8 @@ class Decision(Generic[R]):
     timers: Sequence[TimerChange] = ()
     messages: Sequence[OutboundMessage] = ()
     summary: StreamSummary | None = None
+    take_keys: Sequence[str] = ()
+    release_keys: Sequence[str] = ()
     result: R = None  # type: ignore[assignment]  # a decision without a result carries None
 
 
@@ -120,11 +122,13 @@ class CommandRunner:
                 messages=decision.messages,
                 summary=decision.summary,
                 consumes=consumes,
+                take_keys=decision.take_keys,
+                release_keys=decision.release_keys,
             )
             try:
                 stored = self.storage.append(commit)
-            except ClaimLost:
-                raise
+            except (ClaimLost, KeyTaken):
+                raise  # deciding again cannot help: the claim or the key is another's
             except ConcurrencyConflict:
                 attempt += 1
                 if attempt > self.retries:

@@ -24,7 +24,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from walletcare.errors import ClaimLost, ConcurrencyConflict, ValidationError
+from walletcare.errors import ClaimLost, ConcurrencyConflict, KeyTaken, ValidationError
 from walletcare.ports import (
     CancelTimer,
     Commit,
@@ -225,6 +225,32 @@ class StorageContract:
         assert [s.stream_id for s in storage.list_summaries(SummaryQuery(order_by="deadline"))] == [
             "soon"
         ]
+
+    # -- unique keys -----------------------------------------------------------------------
+    def test_keys_are_held_by_one_stream_at_a_time(self, storage: Storage) -> None:
+        """A key held by another stream refuses the whole commit; released, it can be taken."""
+        storage.append(Commit(stream_id="a", expected_version=0, take_keys=["k1", "k2"]))
+        assert storage.key_owner("k1") == "a" and storage.key_owner("nope") is None
+        with pytest.raises(KeyTaken) as err:
+            storage.append(
+                Commit(
+                    stream_id="b",
+                    expected_version=0,
+                    events=[new_event()],
+                    take_keys=["k9", "k2"],
+                    messages=[message_for("b", "m-b")],
+                )
+            )
+        assert (err.value.key, err.value.owner) == ("k2", "a")
+        assert storage.read_stream("b") == [] and storage.key_owner("k9") is None
+        assert storage.get_message("m-b") is None
+        storage.append(Commit(stream_id="a", expected_version=0, take_keys=["k1"]))  # kept
+        storage.append(
+            Commit(stream_id="a", expected_version=0, events=[new_event()], release_keys=["k2"])
+        )
+        assert storage.key_owner("k2") is None and storage.key_owner("k1") == "a"
+        storage.append(Commit(stream_id="b", expected_version=0, take_keys=["k2"]))
+        assert storage.key_owner("k2") == "b"
 
     def test_summary_follows_latest_commit(self, storage: Storage) -> None:
         """A later commit's summary replaces the earlier one and carries the new version."""

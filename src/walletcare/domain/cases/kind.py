@@ -195,6 +195,10 @@ def _no_values(state: Any) -> Mapping[str, str]:
     return {}
 
 
+def _no_keys(state: Any) -> frozenset[str]:
+    return frozenset()
+
+
 def _templates(value: Any) -> FrozenMap[str, Any]:
     return FrozenMap({name: frozen_map(texts) for name, texts in frozen_map(value).items()})
 
@@ -216,6 +220,9 @@ class CaseKind(Generic[S]):
     - ``contact``: ``(channel, address)`` for the customer's messages.
     - ``templates``, ``update_template``, ``staff_template`` and ``staff_values``: its texts,
       the template of a rule's customer notice and staff alert, and what the alert shows.
+    - ``keys``: the unique keys a case in this state holds; no two cases hold one key at
+      once, and the kernel takes and releases them in the command's own commit (complaints:
+      one open complaint per customer and transaction).
     """
 
     name: str
@@ -234,6 +241,7 @@ class CaseKind(Generic[S]):
     update_template: str = ""
     staff_template: str = "case.staff_alert"
     staff_values: Callable[[S], Mapping[str, str]] = _no_values
+    keys: Callable[[S], frozenset[str]] = _no_keys
 
     def __attrs_post_init__(self) -> None:
         if not self.name or not self.name.isidentifier():

@@ -174,6 +174,8 @@ class DuplicateLinked(ComplaintEvent):
     description: str
     transactions: tuple[str, ...] = ()
     evidence: tuple[EvidenceRef, ...] = ()
+    intake_id: str = ""
+    """The host's id for the repeat intake, when it gave one (a retry then links nothing)."""
 
 
 @frozen(kw_only=True)

@@ -25,7 +25,15 @@ from walletcare.domain.events import SYSTEM, Event
 from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.rules import FactKind
 
-__all__ = ["KIND", "COMPLAINT_FACTS", "COMPLAINTS", "complaint_facts", "clock_effects"]
+__all__ = [
+    "KIND",
+    "COMPLAINT_FACTS",
+    "COMPLAINTS",
+    "complaint_facts",
+    "clock_effects",
+    "open_key",
+    "intake_key",
+]
 
 KIND: Final = "complaint"
 
@@ -125,6 +133,23 @@ def _attributes(c: Complaint) -> Mapping[str, str]:
     }
 
 
+def open_key(customer_id: str, transaction: str) -> str:
+    """The key an open complaint holds for each transaction it was received about."""
+    return f"complaint:open:{customer_id}:{transaction}"
+
+
+def intake_key(intake_id: str) -> str:
+    """The key a complaint holds for each host intake id it was opened or linked under."""
+    return f"complaint:intake:{intake_id}"
+
+
+def _keys(c: Complaint) -> frozenset[str]:
+    held = {intake_key(i) for i in c.linked_intakes}
+    if c.is_open:
+        held |= {open_key(c.customer_id, t) for t in c.received_transactions}
+    return frozenset(held)
+
+
 def _apply_all(c: Complaint, events: Sequence[Event]) -> Complaint:
     return apply_all(c, events) if events else c
 
@@ -144,5 +169,6 @@ COMPLAINTS: Final[CaseKind[Complaint]] = CaseKind(
     update_template="complaint.update",
     staff_template="escalation.staff_alert",
     staff_values=lambda c: {"severity": c.severity.value},
+    keys=_keys,
 )
 """The complaint kind, as the case kernel runs it."""

@@ -374,9 +374,17 @@ def send_holding_reply(
 
 
 def link_duplicate(
-    complaint: Complaint, intake: NewComplaint, *, by: Actor, at: datetime
+    complaint: Complaint,
+    intake: NewComplaint,
+    *,
+    by: Actor,
+    at: datetime,
+    intake_id: str = "",
 ) -> list[Event]:
-    """Attach a repeat complaint about the same transactions to this open one."""
+    """Attach a repeat complaint about the same transactions to this open one (once per
+    host intake id: linking the same ``intake_id`` again changes nothing)."""
+    if intake_id and intake_id in complaint.linked_intakes:
+        return []
     _require(complaint, OPEN_STATUSES, "link a duplicate to")
     check_intake(intake, at)
     return [
@@ -388,6 +396,7 @@ def link_duplicate(
             description=intake.description.strip(),
             transactions=tuple(intake.transactions),
             evidence=tuple(intake.evidence),
+            intake_id=intake_id,
         )
     ]
 

@@ -100,6 +100,10 @@ class Complaint:
     linked_duplicates: int = 0
     merged_into: str = ""
     absorbed: tuple[str, ...] = ()
+    received_transactions: tuple[str, ...] = ()
+    """The transactions the complaint was received about (before any were linked or merged)."""
+    linked_intakes: tuple[str, ...] = ()
+    """The host's ids of repeat intakes linked to this complaint."""
     flags: tuple[str, ...] = ()
     clocks: tuple[SlaClock, ...] = ()
     escalation: EscalationState = field(factory=EscalationState)
@@ -130,6 +134,7 @@ def _received(event: ComplaintReceived) -> Complaint:
         description=event.description,
         occurred_at=event.occurred_at,
         transactions=event.transactions,
+        received_transactions=event.transactions,
         amount_lost=event.amount_lost,
         evidence=event.evidence,
         language=event.language,
@@ -238,6 +243,8 @@ def _add_transactions(
 
 def _duplicate(d: dict[str, Any], e: DuplicateLinked) -> None:
     d["linked_duplicates"] += 1
+    if e.intake_id:
+        d["linked_intakes"] = (*d["linked_intakes"], e.intake_id)
     _add_transactions(d, e.transactions, e.evidence)
 
 
