@@ -32,6 +32,7 @@ __all__ = [
     "StreamSummary",
     "SummaryQuery",
     "OrderBy",
+    "Snapshot",
     "Commit",
     "Storage",
 ]
@@ -234,6 +235,21 @@ class SummaryQuery:
 
 
 @frozen(kw_only=True)
+class Snapshot:
+    """A case's state as of ``version``, as JSON text its kind wrote (``schema`` is the kind's
+    state layout; a reader that does not know it replays the events instead).
+
+    Kept in the same commit as the events it folds, so it is never ahead of or behind them;
+    storage stamps ``version`` with the stream's version after the commit.
+    """
+
+    kind: str = field(validator=non_empty)
+    schema: int
+    data: str
+    version: int = 0
+
+
+@frozen(kw_only=True)
 class Commit:
     """One atomic write: a stream's new events, its timer changes, its messages and summary.
 
@@ -244,7 +260,7 @@ class Commit:
     ``take_keys`` are unique keys the stream takes in the same write (one held by another
     stream raises ``KeyTaken`` and nothing is written; one it holds already is kept);
     ``release_keys`` are keys it gives up. Keys make "at most one open case per customer
-    and transaction" atomic across processes.
+    and transaction" atomic across processes. ``snapshot`` replaces the stream's snapshot.
     """
 
     stream_id: str = field(validator=non_empty)
@@ -256,6 +272,7 @@ class Commit:
     consumes: tuple[str, str] | None = None
     take_keys: Sequence[str] = ()
     release_keys: Sequence[str] = ()
+    snapshot: Snapshot | None = None
 
 
 @runtime_checkable
@@ -292,6 +309,10 @@ class Storage(Protocol):
 
     def key_owner(self, key: str) -> str | None:
         """The stream holding the unique ``key``, or None."""
+        ...
+
+    def read_snapshot(self, stream_id: str) -> Snapshot | None:
+        """The stream's latest snapshot (stamped with the version it folds), or None."""
         ...
 
     def list_summaries(self, query: SummaryQuery) -> list[StreamSummary]:

@@ -11,6 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from walletcare import Actor, Money, Settings, Status, Walletcare
 from walletcare.domain import complaints as domain
 from walletcare.errors import DomainError, ValidationError
+from walletcare.services.commands import Loaded
 from walletcare.testing import FixedClock
 
 from ..complaints_fixtures import EXPLANATION, T0, intake
@@ -49,7 +50,7 @@ class ComplaintMachine(RuleBasedStateMachine):
             assert after.status is Status.INVESTIGATING and after.reopen_count >= 1
             resolved_at = after.resolved_at
             assert resolved_at is not None
-            assert self.clock.now() <= resolved_at + self.app.settings.complaints.reopen_window
+            assert self.clock.now() <= resolved_at + self.app.complaints.policy.reopen_window
 
     @rule(hours=st.integers(0, 24 * 20))
     def wait(self, hours: int) -> None:
@@ -126,6 +127,14 @@ class ComplaintMachine(RuleBasedStateMachine):
     def state_is_the_fold_of_history(self) -> None:
         events = self.app.events(self.cid)
         assert domain.replay(events) == self.app.complaints.get(self.cid)
+        # The snapshot written with the last commit is the fold of every event, on its own.
+        snapshot = self.app.storage.read_snapshot(self.cid)
+        assert snapshot is not None and snapshot.version == len(events)
+        cases = self.app.complaints.cases
+        assert cases.restore(self.cid, Loaded(snapshot=snapshot, events=())) == (
+            domain.replay(events),
+            len(events),
+        )
         assert all(e.by is not None and e.at.utcoffset() is not None for e in events)
         summary = self.app.storage.get_summary(self.cid)
         assert (

@@ -23,6 +23,7 @@ from walletcare.ports import (
     MessageStatus,
     OutboundMessage,
     SetTimer,
+    Snapshot,
     Storage,
     StoredEvent,
     StreamSummary,
@@ -114,6 +115,7 @@ class MemoryStorage:
         self._streams: dict[str, list[StoredEvent]] = {}
         self._summaries: dict[str, StreamSummary] = {}
         self._keys: dict[str, str] = {}
+        self._snapshots: dict[str, Snapshot] = {}
         self._timers: dict[tuple[str, str], Timer] = {}
         self._timer_queue: _DueQueue[tuple[str, str]] = _DueQueue()
         self._messages: dict[str, OutboundMessage] = {}
@@ -175,6 +177,10 @@ class MemoryStorage:
                 self._summaries[commit.stream_id] = attrs.evolve(
                     commit.summary, version=len(self._streams[commit.stream_id])
                 )
+            if commit.snapshot is not None:
+                self._snapshots[commit.stream_id] = attrs.evolve(
+                    commit.snapshot, version=len(self._streams[commit.stream_id])
+                )
             return stored
 
     def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
@@ -201,6 +207,10 @@ class MemoryStorage:
                 del self._keys[unique]
         for unique in commit.take_keys:
             self._keys[unique] = commit.stream_id
+
+    def read_snapshot(self, stream_id: str) -> Snapshot | None:
+        with self._lock:
+            return self._snapshots.get(stream_id)
 
     def key_owner(self, key: str) -> str | None:
         with self._lock:

@@ -34,6 +34,7 @@ from walletcare.ports import (
     MessageStatus,
     OutboundMessage,
     SetTimer,
+    Snapshot,
     Storage,
     StoredEvent,
     StreamSummary,
@@ -140,6 +141,16 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         stream_id TEXT NOT NULL
     ) WITHOUT ROWID;
     CREATE INDEX stream_keys_by_stream ON stream_keys (stream_id);
+    """,
+    # 4: each case's latest state, written in the commit of the events it folds.
+    """
+    CREATE TABLE snapshots (
+        stream_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        schema INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        data TEXT NOT NULL
+    ) WITHOUT ROWID;
     """,
 )
 
@@ -345,6 +356,13 @@ class SQLiteStorage:
                 self._write_summary(db, stream_id, new_version, summary)
             if commit.take_keys or commit.release_keys:
                 self._change_keys(db, stream_id, commit)
+            if commit.snapshot is not None:
+                snap = commit.snapshot
+                db.execute(
+                    "INSERT OR REPLACE INTO snapshots (stream_id, kind, schema, version, data) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (stream_id, snap.kind, snap.schema, new_version, snap.data),
+                )
             if commit.timers:
                 self._change_timers(db, stream_id, new_version, commit)
             for i, message in enumerate(commit.messages):
@@ -483,6 +501,17 @@ class SQLiteStorage:
             owner = db.execute("SELECT stream_id FROM stream_keys WHERE key = ?", (key,)).fetchone()
             if owner is not None and owner[0] != stream_id:
                 raise KeyTaken(key, owner[0])
+
+    def read_snapshot(self, stream_id: str) -> Snapshot | None:
+        row = self._read(
+            lambda db: db.execute(
+                "SELECT kind, schema, version, data FROM snapshots WHERE stream_id = ?",
+                (stream_id,),
+            ).fetchone()
+        )
+        if row is None:
+            return None
+        return Snapshot(kind=row[0], schema=row[1], version=row[2], data=row[3])
 
     def key_owner(self, key: str) -> str | None:
         row = self._read(

@@ -10,6 +10,7 @@ in one durable commit.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -34,6 +35,7 @@ from walletcare.ports import (
     OrderBy,
     OutboundMessage,
     SetTimer,
+    Snapshot,
     Storage,
     StreamSummary,
     SummaryQuery,
@@ -41,7 +43,7 @@ from walletcare.ports import (
     TimerChange,
 )
 from walletcare.serialization import WalletcareConverter
-from walletcare.services.commands import CommandRunner, Decision
+from walletcare.services.commands import CommandRunner, Decision, Loaded
 from walletcare.services.texts import Texts
 from walletcare.services.timers import Timers
 
@@ -59,6 +61,7 @@ KindTimer = Callable[[S, Timer, datetime, int], StepResult]
 """A kind's own timer (auto-close ...): the case, the due timer, the time and the version."""
 
 OVERSIGHT_FAMILIES = ("sla", "penalty", "escalation")
+log = logging.getLogger("walletcare.cases")
 
 
 @frozen(kw_only=True)
@@ -104,24 +107,24 @@ class CaseService(Generic[S]):
         self.oversight: CompiledOversight = oversight.compile(fact_table(kind))
         self._timers = timers
         for family in OVERSIGHT_FAMILIES:
-            timers.register(kind.name, family, self._on_oversight_timer)
+            timers.register_case(kind.name, family, self._on_oversight_timer)
 
     # -- commands --------------------------------------------------------------------------
     def run(self, case_id: str, step: Step[S]) -> S:
         """Run ``step`` on the case and append what it and oversight decide, atomically."""
         self._require_id(case_id)
 
-        def decide(history: Sequence[Event], now: datetime) -> Decision[S]:
-            current = self.kind.replay(history)
+        def decide(loaded: Loaded, now: datetime) -> Decision[S]:
+            current, version = self.restore(case_id, loaded)
             if current is None:
                 raise NotFound(f"no {self.kind.name} with id {case_id!r}")
-            events, messages, timers = step(current, now, len(history))
+            events, messages, timers = step(current, now, version)
             after = self.kind.apply_all(current, list(events))
             return self.oversee(
-                current, after, (events, messages, timers), now=now, version=len(history)
+                current, after, (events, messages, timers), now=now, version=version
             )
 
-        return self.runner.run(case_id, decide).result
+        return self.runner.run_case(case_id, decide).result
 
     def create(self, case_id: str, first: Callable[[datetime], Sequence[Event]]) -> S:
         """Start a new case from the events ``first`` decides; an id in use is refused."""
@@ -141,19 +144,19 @@ class CaseService(Generic[S]):
     def register_timer(self, family: str, handler: KindTimer[S]) -> None:
         """Handle the kind's own timers ``family:...`` (oversight follows, as for commands)."""
 
-        def fire(history: Sequence[Event], timer: Timer, now: datetime) -> Decision[Any]:
-            current = self.kind.replay(history)
+        def fire(loaded: Loaded, timer: Timer, now: datetime) -> Decision[Any]:
+            current, version = self.restore(timer.stream_id, loaded)
             if current is None:
                 return Decision()
-            events, messages, changes = handler(current, timer, now, len(history))
+            events, messages, changes = handler(current, timer, now, version)
             if not events and not messages and not changes:
                 return Decision()
             after = self.kind.apply_all(current, list(events))
             return self.oversee(
-                current, after, (events, messages, changes), now=now, version=len(history)
+                current, after, (events, messages, changes), now=now, version=version
             )
 
-        self._timers.register(self.kind.name, family, fire)
+        self._timers.register_case(self.kind.name, family, fire)
 
     def escalate(self, case_id: str, *, by: Actor, reason: str, to_tier: str = "") -> S:
         """Staff move the case up the ladder (to ``to_tier``, or the next tier), saying why."""
@@ -181,16 +184,49 @@ class CaseService(Generic[S]):
         reaction = react(self.kind, before, after, list(step[0]), now, self.oversight)
         return self._decision(before, after, step, reaction, now=now, version=version)
 
-    def _on_oversight_timer(
-        self, history: Sequence[Event], timer: Timer, now: datetime
-    ) -> Decision[Any]:
-        current = self.kind.replay(history)
+    def _on_oversight_timer(self, loaded: Loaded, timer: Timer, now: datetime) -> Decision[Any]:
+        current, version = self.restore(timer.stream_id, loaded)
         if current is None:
             return Decision()
         reaction = on_timer(self.kind, current, timer.name, now, self.oversight)
-        return self._decision(
-            current, current, ((), (), ()), reaction, now=now, version=len(history)
-        )
+        return self._decision(current, current, ((), (), ()), reaction, now=now, version=version)
+
+    # -- state -----------------------------------------------------------------------------
+    def restore(self, case_id: str, loaded: Loaded) -> tuple[S | None, int]:
+        """The case from its snapshot and the events after it, and the stream's version.
+
+        A snapshot of another kind, of an older state layout, or that does not read back, is
+        ignored and the whole stream replayed: events are the truth, snapshots a cache.
+        """
+        snapshot, events = loaded.snapshot, loaded.events
+        if snapshot is None:
+            return self.kind.replay(events), len(events)
+        version = snapshot.version + len(events)
+        state = self._thaw(snapshot)
+        if state is not None:
+            return (self.kind.apply_all(state, list(events)) if events else state), version
+        history, version = self.runner.load(case_id)
+        return self.kind.replay(history), version
+
+    def _thaw(self, snapshot: Snapshot) -> S | None:
+        kind = self.kind
+        if (
+            kind.state_type is None
+            or snapshot.kind != kind.name
+            or snapshot.schema != kind.state_schema
+        ):
+            return None
+        try:
+            return self.converter.load(json.loads(snapshot.data), kind.state_type)
+        except (ValueError, ValidationError):
+            log.warning("snapshot of %s does not read back; replaying its events", kind.name)
+            return None
+
+    def _freeze(self, state: S) -> Snapshot | None:
+        if self.kind.state_type is None:
+            return None
+        data = json.dumps(self.converter.dump(state), separators=(",", ":"), ensure_ascii=False)
+        return Snapshot(kind=self.kind.name, schema=self.kind.state_schema, data=data)
 
     def _decision(
         self,
@@ -225,6 +261,7 @@ class CaseService(Generic[S]):
             # it and heals a case written before it held keys.
             take_keys=sorted(holds),
             release_keys=sorted(held - holds),
+            snapshot=self._freeze(final) if all_events else None,
             result=final,
         )
 
@@ -295,8 +332,8 @@ class CaseService(Generic[S]):
     def get(self, case_id: str) -> S:
         """The case as it stands now."""
         self._require_id(case_id)
-        history, _ = self.runner.load(case_id)
-        state = self.kind.replay(history)
+        loaded, _ = self.runner.load_case(case_id)
+        state, _ = self.restore(case_id, loaded)
         if state is None:
             raise NotFound(f"no {self.kind.name} with id {case_id!r}")
         return state

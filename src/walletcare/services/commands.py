@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from attrs import frozen
 
@@ -16,6 +16,7 @@ from walletcare.ports import (
     Commit,
     NewEvent,
     OutboundMessage,
+    Snapshot,
     Storage,
     StoredEvent,
     StreamSummary,
@@ -23,7 +24,7 @@ from walletcare.ports import (
 )
 from walletcare.serialization import WalletcareConverter
 
-__all__ = ["Decision", "Decide", "Committed", "CommandRunner", "OnCommitted"]
+__all__ = ["Decision", "Decide", "Loaded", "Committed", "CommandRunner", "OnCommitted"]
 
 R = TypeVar("R")
 OnCommitted = Callable[[Sequence[StoredEvent]], object]
@@ -40,11 +41,23 @@ class Decision(Generic[R]):
     summary: StreamSummary | None = None
     take_keys: Sequence[str] = ()
     release_keys: Sequence[str] = ()
+    snapshot: Snapshot | None = None
     result: R = None  # type: ignore[assignment]  # a decision without a result carries None
 
 
 Decide = Callable[[Sequence[Event], datetime], Decision[R]]
 """Given a stream's history and the current time, decide (pure; may raise to refuse)."""
+
+
+@frozen(kw_only=True)
+class Loaded:
+    """What a case command decides on: the stream's snapshot (if any) and the events after it.
+
+    Without a snapshot, ``events`` is the whole history.
+    """
+
+    snapshot: Snapshot | None
+    events: Sequence[Event]
 
 
 @frozen(kw_only=True)
@@ -97,6 +110,14 @@ class CommandRunner:
         records = self.storage.read_stream(stream_id)
         return [self.from_record(r) for r in records], len(records)
 
+    def load_case(self, stream_id: str) -> tuple[Loaded, int]:
+        """A stream's snapshot, if it has one, the events after it, and the stream's version."""
+        snapshot = self.storage.read_snapshot(stream_id)
+        after = snapshot.version if snapshot is not None else 0
+        records = self.storage.read_stream(stream_id, after)
+        events = [self.from_record(r) for r in records]
+        return Loaded(snapshot=snapshot, events=events), after + len(records)
+
     def run(
         self,
         stream_id: str,
@@ -110,10 +131,32 @@ class CommandRunner:
         A ``ConcurrencyConflict`` from another writer reloads and decides again, at most
         ``retries`` times; a refused decision (an exception from ``decide``) writes nothing.
         """
+        return self._run(stream_id, self.load, decide, now=now, consumes=consumes)
+
+    def run_case(
+        self,
+        stream_id: str,
+        decide: Callable[[Loaded, datetime], Decision[R]],
+        *,
+        now: datetime | None = None,
+        consumes: tuple[str, str] | None = None,
+    ) -> Committed[R]:
+        """Like ``run``, deciding on the stream's snapshot and the events after it."""
+        return self._run(stream_id, self.load_case, decide, now=now, consumes=consumes)
+
+    def _run(
+        self,
+        stream_id: str,
+        load: Callable[[str], tuple[Any, int]],
+        decide: Callable[[Any, datetime], Decision[R]],
+        *,
+        now: datetime | None,
+        consumes: tuple[str, str] | None,
+    ) -> Committed[R]:
         attempt = 0
         while True:
-            history, version = self.load(stream_id)
-            decision = decide(history, now if now is not None else self.clock.now())
+            loaded, version = load(stream_id)
+            decision = decide(loaded, now if now is not None else self.clock.now())
             commit = Commit(
                 stream_id=stream_id,
                 expected_version=version,
@@ -124,6 +167,7 @@ class CommandRunner:
                 consumes=consumes,
                 take_keys=decision.take_keys,
                 release_keys=decision.release_keys,
+                snapshot=decision.snapshot,
             )
             try:
                 stored = self.storage.append(commit)

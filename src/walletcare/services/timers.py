@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from attrs import frozen
@@ -12,14 +13,17 @@ from attrs import frozen
 from walletcare.domain.events import Event
 from walletcare.errors import ClaimLost, ConfigurationError
 from walletcare.ports import Storage, Timer
-from walletcare.services.commands import CommandRunner, Decide, Decision
+from walletcare.services.commands import CommandRunner, Decision, Loaded
 
-__all__ = ["TimerHandler", "TimerOutcome", "Timers", "ANY_KIND"]
+__all__ = ["TimerHandler", "CaseTimerHandler", "TimerOutcome", "Timers", "ANY_KIND"]
 
 log = logging.getLogger("walletcare.timers")
 
 TimerHandler = Callable[[Sequence[Event], Timer, datetime], Decision[Any]]
 """Decide what a due timer does to its stream, given the history, the timer and the time."""
+
+CaseTimerHandler = Callable[[Loaded, Timer, datetime], Decision[Any]]
+"""The kernel's handlers: given the case's snapshot and the events after it."""
 
 ANY_KIND = "*"
 """Register a family for streams of every kind (a host's own streams, for example)."""
@@ -58,35 +62,47 @@ class Timers:
         self.lease = lease
         self.kind_of = kind_of
         self._handlers: dict[tuple[str, str], TimerHandler] = {}
+        self._case_handlers: dict[tuple[str, str], CaseTimerHandler] = {}
 
-    def register(self, kind: str, family: str, handler: TimerHandler) -> None:
-        """Handle timers named ``family`` or ``family:anything`` on streams of ``kind``."""
+    def _check(self, kind: str, family: str) -> None:
         if ":" in family or not family:
             raise ConfigurationError(f"a timer family is a name without ':', got {family!r}")
-        if (kind, family) in self._handlers:
+        if (kind, family) in self._handlers or (kind, family) in self._case_handlers:
             raise ConfigurationError(
                 f"timer family {family!r} of kind {kind!r} already has a handler"
             )
+
+    def register(self, kind: str, family: str, handler: TimerHandler) -> None:
+        """Handle timers named ``family`` or ``family:anything`` on streams of ``kind``; the
+        handler is given the stream's whole history."""
+        self._check(kind, family)
         self._handlers[(kind, family)] = handler
 
-    def handler_for(self, history: Sequence[Event], timer: Timer) -> TimerHandler:
-        """The handler for a timer on a stream with this history."""
+    def register_case(self, kind: str, family: str, handler: CaseTimerHandler) -> None:
+        """Like ``register``, for the kernel: the handler is given the snapshot and the events
+        after it."""
+        self._check(kind, family)
+        self._case_handlers[(kind, family)] = handler
+
+    def _decide(self, loaded: Loaded, now: datetime, *, timer: Timer) -> Decision[Any]:
         family = timer.name.split(":", 1)[0]
-        kind = self.kind_of(history) if history else None
-        handler = self._handlers.get((kind or ANY_KIND, family)) or self._handlers.get(
-            (ANY_KIND, family)
+        if loaded.snapshot is not None:
+            kind: str | None = loaded.snapshot.kind
+        else:
+            kind = self.kind_of(loaded.events) if loaded.events else None
+        for key in ((kind or ANY_KIND, family), (ANY_KIND, family)):
+            case_handler = self._case_handlers.get(key)
+            if case_handler is not None:
+                return case_handler(loaded, timer, now)
+            handler = self._handlers.get(key)
+            if handler is not None:
+                history = loaded.events
+                if loaded.snapshot is not None:
+                    history, _ = self.runner.load(timer.stream_id)
+                return handler(history, timer, now)
+        raise ConfigurationError(
+            f"no handler for timer {timer.name!r} on a {kind or 'kindless'} stream"
         )
-        if handler is None:
-            raise ConfigurationError(
-                f"no handler for timer {timer.name!r} on a {kind or 'kindless'} stream"
-            )
-        return handler
-
-    def _bind(self, timer: Timer) -> Decide[Any]:
-        def decide(history: Sequence[Event], now: datetime) -> Decision[Any]:
-            return self.handler_for(history, timer)(history, timer, now)
-
-        return decide
 
     def fire_due(self, now: datetime, limit: int) -> TimerOutcome:
         """Fire the timers due at ``now``; a failing one is released to try again later."""
@@ -94,9 +110,9 @@ class Timers:
         errors: list[str] = []
         for timer in self.storage.claim_due_timers(now, limit, self.lease):
             try:
-                self.runner.run(
+                self.runner.run_case(
                     timer.stream_id,
-                    self._bind(timer),
+                    partial(self._decide, timer=timer),
                     now=now,
                     consumes=(timer.name, timer.token or ""),
                 )

@@ -30,6 +30,7 @@ from walletcare.ports import (
     Commit,
     MessageStatus,
     SetTimer,
+    Snapshot,
     Storage,
     SummaryQuery,
 )
@@ -225,6 +226,37 @@ class StorageContract:
         assert [s.stream_id for s in storage.list_summaries(SummaryQuery(order_by="deadline"))] == [
             "soon"
         ]
+
+    # -- snapshots -------------------------------------------------------------------------
+    def test_snapshot_goes_with_its_commit(self, storage: Storage) -> None:
+        """A snapshot is stamped with the version it folds, replaced by the next, and a refused
+        commit writes none."""
+        assert storage.read_snapshot("s") is None
+        first = Snapshot(kind="complaint", schema=1, data='{"n": 2}')
+        storage.append(
+            Commit(
+                stream_id="s", expected_version=0, events=[new_event(), new_event()], snapshot=first
+            )
+        )
+        assert storage.read_snapshot("s") == Snapshot(
+            kind="complaint", schema=1, data='{"n": 2}', version=2
+        )
+        with pytest.raises(ConcurrencyConflict):
+            storage.append(
+                Commit(
+                    stream_id="s",
+                    expected_version=1,
+                    events=[new_event()],
+                    snapshot=Snapshot(kind="complaint", schema=1, data="{}"),
+                )
+            )
+        later = Snapshot(kind="complaint", schema=2, data='{"n": 3}')
+        storage.append(
+            Commit(stream_id="s", expected_version=2, events=[new_event()], snapshot=later)
+        )
+        storage.append(Commit(stream_id="s", expected_version=3, events=[new_event()]))
+        kept = storage.read_snapshot("s")
+        assert kept is not None and (kept.schema, kept.version, kept.data) == (2, 3, '{"n": 3}')
 
     # -- unique keys -----------------------------------------------------------------------
     def test_keys_are_held_by_one_stream_at_a_time(self, storage: Storage) -> None:

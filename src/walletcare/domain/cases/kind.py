@@ -242,6 +242,8 @@ class CaseKind(Generic[S]):
     staff_template: str = "case.staff_alert"
     staff_values: Callable[[S], Mapping[str, str]] = _no_values
     keys: Callable[[S], frozenset[str]] = _no_keys
+    state_type: type[S] | None = None
+    state_schema: int = 1
 
     def __attrs_post_init__(self) -> None:
         if not self.name or not self.name.isidentifier():

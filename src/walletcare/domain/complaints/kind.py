@@ -170,5 +170,6 @@ COMPLAINTS: Final[CaseKind[Complaint]] = CaseKind(
     staff_template="escalation.staff_alert",
     staff_values=lambda c: {"severity": c.severity.value},
     keys=_keys,
+    state_type=Complaint,
 )
 """The complaint kind, as the case kernel runs it."""
