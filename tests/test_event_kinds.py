@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import given
@@ -23,6 +24,17 @@ from walletcare.domain.complaints.values import (
     Severity,
 )
 from walletcare.domain.escalation import Escalated, PenaltyAccrued, RegulatorFlagged, RuleFired
+from walletcare.domain.fees import (
+    FEE_EVENTS,
+    PBOC_NOTICE,
+    FeeDiscrepancyRemedied,
+    FeeRule,
+    FeeVersionPublished,
+    Finding,
+    ScheduleVersion,
+    Tax,
+    Tier,
+)
 from walletcare.domain.sla import (
     ClockBreached,
     ClockPaused,
@@ -34,7 +46,7 @@ from walletcare.domain.sla import (
 )
 from walletcare.serialization import make_converter
 
-CONVERTER = make_converter(events=(*KERNEL_EVENTS, *COMPLAINTS.events))
+CONVERTER = make_converter(events=(*KERNEL_EVENTS, *COMPLAINTS.events, *FEE_EVENTS))
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 EVIDENCE = (EvidenceRef(kind="file", ref="files/1.pdf", description="statement"),)
 C = {"complaint_id": "cmp-1"}
@@ -152,6 +164,48 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "escalation.regulator_flagged": {"reason": "r"},
     "escalation.penalty_accrued": {"amount": Money.of("100", "INR"), "reason": "late"},
+    "fees.version_published": {
+        "schedule": "cn",
+        "zone": "Asia/Shanghai",
+        "notice": PBOC_NOTICE,
+        "version": ScheduleVersion(
+            id="v1",
+            effective_from=T,
+            announced_at=T,
+            rules=(
+                FeeRule(
+                    id="wd",
+                    transaction_type="withdrawal",
+                    currency="CNY",
+                    channel="app",
+                    tiers=(
+                        Tier(up_to=Decimal("1000"), percent=Decimal("1")),
+                        Tier(up_to=None, percent=Decimal("0.5")),
+                    ),
+                    minimum=Decimal("0.10"),
+                    maximum=Decimal("25.00"),
+                    free_per_month=3,
+                    fx_markup_percent=Decimal("3.5"),
+                    taxes=(Tax(name="VAT", percent=Decimal("6")),),
+                ),
+            ),
+        ),
+    },
+    "fees.discrepancy_remedied": {
+        "transaction_id": "tx",
+        "customer_id": "c",
+        "charged_at": T,
+        "finding": Finding.OVERCHARGE,
+        "expected": Money.of("0.10", "CNY"),
+        "charged": Money.of("1.10", "CNY"),
+        "refund": Money.of("1.00", "CNY"),
+        "schedule": "cn",
+        "version": "v1",
+        "rule": "wd",
+        "fingerprint": "fees:cn:v1:wd",
+        "refund_message_id": "m",
+        "complaint_id": "fees-tx",
+    },
 }
 CLASSES = {
     cls.kind: cls
@@ -168,6 +222,8 @@ CLASSES = {
         RuleFired,
         RegulatorFlagged,
         PenaltyAccrued,
+        FeeVersionPublished,
+        FeeDiscrepancyRemedied,
     )
 }
 

@@ -168,7 +168,7 @@ def _problems(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:  # no
             yield (f"{path}.{key}" if path else key, "unknown field")
     elif isinstance(exc, ValidationError):
         for name, what in exc.problems.items():
-            if path == name or path.endswith(f".{name}") or path.endswith("]"):
+            if path == name or path.endswith(f".{name}"):
                 yield (path, what)
             else:
                 yield (f"{path}.{name}" if path else name, what)

@@ -1,0 +1,313 @@
+"""Quotes: the fee for a transaction before it is paid, line by line, exact to the minor unit.
+
+Rounding (the same everywhere, see ``docs/concepts/fees.md``): an amount converted at the
+reference rate is rounded to its currency's minor units first; then each fee line (the
+percentage or tiered part, each tax, the mark-up) is rounded on its own with the version's
+rounding mode (half to even unless it says otherwise); minimum, maximum and the free
+allowance adjust the rounded sum; the total is the sum of the rounded lines, so the
+breakdown always adds up to it exactly.
+"""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+
+from attrs import frozen
+
+from walletcare.domain.fees.compiled import CompiledRule, CompiledVersion
+from walletcare.domain.fees.exchange import ExchangeRate
+from walletcare.domain.fees.schedule import ANY, FeeCharging, TransactionType
+from walletcare.domain.money import Money, is_currency
+from walletcare.errors import ValidationError
+
+__all__ = ["LineKind", "FeeLine", "Conversion", "Quote", "quote", "principal"]
+
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
+
+
+class LineKind(enum.StrEnum):
+    """What a line of a fee breakdown is."""
+
+    FIXED = "fixed"
+    PERCENTAGE = "percentage"
+    TIERED = "tiered"
+    MINIMUM = "minimum"
+    """Raises the service fee to the rule's minimum."""
+    MAXIMUM = "maximum"
+    """Brings the service fee down to the rule's maximum (a negative line)."""
+    ALLOWANCE = "allowance"
+    """Waives the service fee for a transaction inside the monthly free allowance."""
+    TAX = "tax"
+    FX_MARKUP = "fx_markup"
+
+
+@frozen(kw_only=True)
+class FeeLine:
+    """One line of a breakdown: what it is, its amount, and its percentage where it has one."""
+
+    kind: LineKind
+    amount: Money
+    percent: Decimal | None = None
+    label: str = ""
+
+
+@frozen(kw_only=True)
+class Conversion:
+    """A currency conversion inside a quote.
+
+    Rates are units of the recipient's currency per unit of the payer's. ``at_reference`` is
+    the converted amount at the reference rate, rounded; ``markup`` is the conversion charge
+    in the currency it is taken in (the payer's when the payee's amount is fixed, as with a
+    card payment abroad; the recipient's when the amount sent is fixed, as with a remittance).
+    """
+
+    reference: ExchangeRate
+    payer_currency: str
+    recipient_currency: str
+    reference_rate: Decimal
+    applied_rate: Decimal
+    markup_percent: Decimal
+    at_reference: Money
+    markup: Money
+
+
+@frozen(kw_only=True)
+class Quote:
+    """The fee for one transaction before it is paid, and what each side pays and gets.
+
+    ``lines`` sum exactly to ``fees`` (in the payer's currency). ``rule`` is empty when the
+    schedule lists no fee for the transaction: nothing may be charged for it.
+    """
+
+    schedule: str
+    version: str
+    rule: str
+    transaction_type: TransactionType
+    channel: str
+    segment: str
+    amount: Money
+    lines: tuple[FeeLine, ...]
+    fees: Money
+    total_paid: Money
+    recipient_gets: Money
+    conversion: Conversion | None
+    charging: FeeCharging
+    free_per_month: int
+    used_this_month: int
+
+    @property
+    def is_free(self) -> bool:
+        """Tell whether this transaction falls inside the monthly free allowance."""
+        return self.used_this_month < self.free_per_month
+
+    @property
+    def free_left(self) -> int:
+        """Free transactions of this type left this month after this one."""
+        return max(self.free_per_month - self.used_this_month - 1, 0)
+
+
+def _check(amount: Money, used_this_month: int, channel: str, segment: str) -> None:
+    if not isinstance(amount, Money):
+        raise ValidationError.of("amount", f"must be Money, got {type(amount).__name__}")
+    if amount.amount < 0 or not amount.is_whole:
+        raise ValidationError.of(
+            "amount", f"must be a non-negative whole number of minor units, got {amount}"
+        )
+    if isinstance(used_this_month, bool) or not isinstance(used_this_month, int):
+        raise ValidationError.of("used_this_month", "must be an int")
+    if used_this_month < 0:
+        raise ValidationError.of("used_this_month", f"must not be negative, got {used_this_month}")
+    for name, value in (("channel", channel), ("segment", segment)):
+        if not isinstance(value, str) or not value:
+            raise ValidationError.of(name, f"must be a non-empty string, got {value!r}")
+
+
+def principal(
+    amount: Money, rate: ExchangeRate | None, pay_in: str | None, pay_out: str | None
+) -> tuple[str, Decimal]:
+    """The payer's currency and the amount fees are reckoned on, checking the conversion.
+
+    With ``pay_in`` the payee's ``amount`` is converted at the reference rate into the
+    payer's currency and rounded; otherwise the amount is the payer's own.
+    """
+    if pay_in is None and pay_out is None:
+        if rate is not None:
+            raise ValidationError.of("rate", "given, but neither pay_in nor pay_out needs one")
+        return amount.currency, amount.amount
+    if pay_in is not None and pay_out is not None:
+        raise ValidationError.of("pay_out", "give pay_in or pay_out, not both")
+    other = pay_in if pay_in is not None else pay_out
+    name = "pay_in" if pay_in is not None else "pay_out"
+    if not isinstance(other, str) or not is_currency(other) or other == amount.currency:
+        raise ValidationError.of(
+            name, f"must be an ISO 4217 currency other than {amount.currency}, got {other!r}"
+        )
+    if not isinstance(rate, ExchangeRate):
+        raise ValidationError.of("rate", f"a conversion to {other} needs an ExchangeRate")
+    rate.check(amount.currency, other, "rate")
+    if pay_in is None:
+        return amount.currency, amount.amount
+    base = Money(rate.convert(amount.amount, amount.currency), pay_in).quantize()
+    return pay_in, base.amount
+
+
+def quote(
+    version: CompiledVersion,
+    *,
+    transaction_type: TransactionType | str,
+    amount: Money,
+    channel: str = ANY,
+    segment: str = ANY,
+    used_this_month: int = 0,
+    rate: ExchangeRate | None = None,
+    pay_in: str | None = None,
+    pay_out: str | None = None,
+) -> Quote:
+    """Quote the fee for a transaction under ``version``, before it is paid.
+
+    ``used_this_month`` is how many transactions of this type the customer has made this
+    calendar month (they count against the free allowance). For a conversion give the
+    reference ``rate`` and either ``pay_in`` (the payer's currency, ``amount`` being what the
+    payee gets, as with a card payment abroad) or ``pay_out`` (the recipient's currency,
+    ``amount`` being what is sent, as with a remittance).
+    """
+    try:
+        kind = TransactionType(transaction_type)
+    except ValueError:
+        raise ValidationError.of(
+            "transaction_type", f"{transaction_type!r} is not a transaction type"
+        ) from None
+    _check(amount, used_this_month, channel, segment)
+    amount = amount.quantize()
+    currency, base = principal(amount, rate, pay_in, pay_out)
+    rule = version.rule_for(kind, currency, channel, segment)
+    lines: list[FeeLine] = []
+    if rule is not None:
+        _service_lines(rule, base, used_this_month < rule.free_per_month, lines)
+    conversion = None
+    if rate is not None:
+        recipient = amount.currency if pay_in is not None else str(pay_out)
+        conversion = _conversion(
+            rule,
+            mode=version.mode,
+            amount=amount,
+            base=base,
+            rate=rate,
+            currency=currency,
+            recipient=recipient,
+            lines=lines,
+        )
+    fees = sum((line.amount.amount for line in lines), Decimal(0).quantize(_quantum(currency)))
+    deducted = rule is not None and rule.deducted
+    if deducted:
+        if fees > base:
+            raise ValidationError.of("amount", f"{amount} is less than its fees {fees}")
+        paid, gets = base, Money(base - fees, currency)
+    else:
+        paid = base + fees
+        gets = amount if conversion is None or pay_in is not None else _received(conversion)
+    return Quote(
+        schedule=version.schedule,
+        version=version.id,
+        rule=rule.id if rule is not None else "",
+        transaction_type=kind,
+        channel=channel,
+        segment=segment,
+        amount=amount,
+        lines=tuple(lines),
+        fees=Money(fees, currency),
+        total_paid=Money(paid, currency),
+        recipient_gets=gets,
+        conversion=conversion,
+        charging=FeeCharging.DEDUCTED if deducted else FeeCharging.ON_TOP,
+        free_per_month=rule.free_per_month if rule is not None else 0,
+        used_this_month=used_this_month,
+    )
+
+
+def _quantum(currency: str) -> Decimal:
+    return Money.zero(currency).amount
+
+
+def _service_lines(rule: CompiledRule, base: Decimal, free: bool, lines: list[FeeLine]) -> None:
+    currency = rule.currency
+    variable, raw, fee, _, taxes = rule.price(base, free)
+    source = rule.rule
+    if source.fixed:
+        lines.append(FeeLine(kind=LineKind.FIXED, amount=Money(rule.fixed, currency)))
+    if source.tiers:
+        lines.append(FeeLine(kind=LineKind.TIERED, amount=Money(variable, currency)))
+    elif source.percent:
+        lines.append(
+            FeeLine(
+                kind=LineKind.PERCENTAGE,
+                amount=Money(variable, currency),
+                percent=source.percent,
+            )
+        )
+    if fee > raw:
+        lines.append(FeeLine(kind=LineKind.MINIMUM, amount=Money(fee - raw, currency)))
+    elif fee < raw:
+        lines.append(FeeLine(kind=LineKind.MAXIMUM, amount=Money(fee - raw, currency)))
+    if free:
+        lines.append(FeeLine(kind=LineKind.ALLOWANCE, amount=Money(-fee, currency)))
+    for tax, amount in zip(source.taxes, taxes, strict=True):
+        lines.append(
+            FeeLine(
+                kind=LineKind.TAX,
+                amount=Money(amount, currency),
+                percent=tax.percent,
+                label=tax.name,
+            )
+        )
+
+
+def _conversion(
+    rule: CompiledRule | None,
+    *,
+    mode: str,
+    amount: Money,
+    base: Decimal,
+    rate: ExchangeRate,
+    currency: str,
+    recipient: str,
+    lines: list[FeeLine],
+) -> Conversion:
+    markup = rule.markup if rule is not None else _ZERO
+    percent = rule.rule.fx_markup_percent if rule is not None else None
+    percent = percent if percent is not None else _ZERO
+    per = rate.per(currency)
+    if recipient == amount.currency:
+        # Card payment abroad: the payee's amount is fixed; the mark-up is charged on top, in
+        # the payer's currency, on the amount converted at the reference rate.
+        quantum = _quantum(currency)
+        charge = (base * markup).quantize(quantum, mode)
+        at_reference = Money(base, currency)
+        markup_money = Money(charge, currency)
+        if charge or percent:
+            lines.append(FeeLine(kind=LineKind.FX_MARKUP, amount=markup_money, percent=percent))
+        applied = per / (1 + markup)
+    else:
+        # Remittance: the amount sent is fixed; the mark-up lowers what the recipient gets.
+        quantum = _quantum(recipient)
+        converted = (amount.amount * per).quantize(quantum, mode)
+        received = (amount.amount * per * (1 - markup)).quantize(quantum, mode)
+        at_reference = Money(converted, recipient)
+        markup_money = Money(converted - received, recipient)
+        applied = per * (1 - markup)
+    return Conversion(
+        reference=rate,
+        payer_currency=currency,
+        recipient_currency=recipient,
+        reference_rate=per,
+        applied_rate=applied,
+        markup_percent=percent,
+        at_reference=at_reference,
+        markup=markup_money,
+    )
+
+
+def _received(conversion: Conversion) -> Money:
+    return conversion.at_reference - conversion.markup
