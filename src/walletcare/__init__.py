@@ -19,6 +19,33 @@ from walletcare.domain.complaints import (
     Status,
 )
 from walletcare.domain.events import Actor, ActorRole, Event
+from walletcare.domain.fees import (
+    PBOC_NOTICE,
+    PSD2_NOTICE,
+    AuditReport,
+    Charge,
+    CollectiveFinding,
+    CompiledSchedule,
+    Conversion,
+    Discrepancy,
+    ExchangeRate,
+    FeeCharging,
+    FeeLine,
+    FeeRule,
+    FeeSchedule,
+    Finding,
+    LineKind,
+    NoticePeriod,
+    Quote,
+    RemediationPolicy,
+    Rounding,
+    ScheduleVersion,
+    Tax,
+    Tier,
+    TierMode,
+    TransactionType,
+    compile_schedule,
+)
 from walletcare.domain.money import Money
 from walletcare.errors import (
     ConcurrencyConflict,
@@ -34,6 +61,7 @@ from walletcare.errors import (
 from walletcare.hookspecs import hookimpl
 from walletcare.ports import DeliveryReceipt, MessageStatus, OutboundMessage
 from walletcare.services.complaints import AuditEntry, ComplaintReceipt, DuplicateComplaint
+from walletcare.services.fees import FeeCustomer, RemedyReport
 from walletcare.settings import RetryPolicy, Settings
 
 __all__ = [
@@ -60,6 +88,33 @@ __all__ = [
     "ComplaintReceipt",
     "AuditEntry",
     "DuplicateComplaint",
+    "FeeSchedule",
+    "ScheduleVersion",
+    "FeeRule",
+    "Tier",
+    "Tax",
+    "TierMode",
+    "Rounding",
+    "FeeCharging",
+    "TransactionType",
+    "NoticePeriod",
+    "PBOC_NOTICE",
+    "PSD2_NOTICE",
+    "ExchangeRate",
+    "CompiledSchedule",
+    "compile_schedule",
+    "Quote",
+    "FeeLine",
+    "LineKind",
+    "Conversion",
+    "Charge",
+    "Discrepancy",
+    "Finding",
+    "AuditReport",
+    "RemediationPolicy",
+    "CollectiveFinding",
+    "FeeCustomer",
+    "RemedyReport",
     "BusinessCalendar",
     "Actor",
     "ActorRole",

@@ -14,6 +14,7 @@ from walletcare.domain.cases import KERNEL_EVENTS, CaseKind, CaseState
 from walletcare.domain.complaints import Complaint, ComplaintPolicy
 from walletcare.domain.complaints.kind import COMPLAINTS
 from walletcare.domain.events import Event
+from walletcare.domain.fees import FEE_EVENTS
 from walletcare.domain.oversight import CaseSettings
 from walletcare.errors import ConfigurationError, NotFound, ValidationError
 from walletcare.plugins import Plugins, make_plugin_manager
@@ -22,6 +23,7 @@ from walletcare.serialization import WalletcareConverter, make_converter
 from walletcare.services.cases import CaseService
 from walletcare.services.commands import CommandRunner, Committed, Decide
 from walletcare.services.complaints import ComplaintService
+from walletcare.services.fees import FeeService
 from walletcare.services.outbox import Delivery
 from walletcare.services.texts import Texts
 from walletcare.services.timers import ANY_KIND, TimerHandler, Timers
@@ -87,6 +89,7 @@ class Walletcare:
             events=[
                 *KERNEL_EVENTS,
                 *(cls for kind in all_kinds for cls in kind.events),
+                *FEE_EVENTS,
                 *events,
             ],
         )
@@ -158,6 +161,13 @@ class Walletcare:
             )
         complaints: CaseService[Complaint] = self._cases[COMPLAINTS.name]
         self.complaints = ComplaintService(cases=complaints, policy=policy)
+        self.fees = FeeService(
+            runner=self.commands,
+            storage=self.storage,
+            converter=self.converter,
+            complaints=self.complaints,
+            policy=self.settings.fee_remediation,
+        )
 
     def cases(self, kind: str) -> CaseService[Any]:
         """The kernel's service for one kind of case (``"complaint"``, or one you registered)."""

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import field, frozen
 
+from walletcare.domain.fees.remediation import RemediationPolicy
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.domain.oversight import CaseSettings
 from walletcare.errors import ValidationError
@@ -52,6 +53,13 @@ def _cases(value: Any) -> FrozenMap[str, CaseSettings]:
     return cases
 
 
+def _remediation(_: object, __: object, value: Any) -> None:
+    if not isinstance(value, RemediationPolicy):
+        raise ValidationError.of(
+            "fee_remediation", f"must be a RemediationPolicy, got {type(value).__name__}"
+        )
+
+
 @frozen(kw_only=True)
 class RetryPolicy:
     """Outbox retries: exponential backoff from ``first_delay``, capped, then a dead letter."""
@@ -73,7 +81,8 @@ class Settings:
 
     ``cases`` configures each kind of case by its name (``"complaint"``: a ``CaseSettings``
     with a ``ComplaintPolicy`` and an ``Oversight``); a kind not named uses its defaults.
-    ``upcasters`` maps ``(event kind, from_version)`` to a function that lifts a stored
+    ``fee_remediation`` says what a fee audit's overcharges lead to. ``upcasters`` maps
+    ``(event kind, from_version)`` to a function that lifts a stored
     event's data one schema version.
     """
 
@@ -89,6 +98,7 @@ class Settings:
     upcasters: FrozenMap[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = field(
         factory=FrozenMap, converter=frozen_map
     )
+    fee_remediation: RemediationPolicy = field(factory=RemediationPolicy, validator=_remediation)
 
     def __attrs_post_init__(self) -> None:
         # A claim that ran out while a slow channel was still sending would let a second
