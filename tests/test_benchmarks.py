@@ -18,6 +18,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ["bench_storage.py", "30"],
         ["bench_lifecycle.py", "30"],
         ["bench_escalation.py", "300", "2000", "1200"],
+        ["bench_fees.py", "200", "2000", "5"],
     ],
     ids=lambda a: a[0],
 )

@@ -116,15 +116,25 @@ class CompiledRule:
             raw,
             fee,
             charged,
-            tuple((charged * t).quantize(q, mode) for t in self.taxes),
+            tuple([(charged * t).quantize(q, mode) for t in self.taxes]),
         )
 
     def fees(self, base: Decimal, free: bool) -> Decimal:
-        """Service fee plus taxes for ``base`` (no conversion mark-up): what an audit expects."""
-        _, _, _, charged, taxes = self.price(base, free)
-        for tax in taxes:
-            charged += tax
-        return charged
+        """Service fee plus taxes for ``base`` (no conversion mark-up): what an audit expects.
+
+        The same arithmetic as ``price``, without keeping the parts.
+        """
+        if free:
+            return self.zero
+        fee = self.fixed + self.variable(base)
+        if self.minimum is not None and fee < self.minimum:
+            fee = self.minimum
+        if self.maximum is not None and fee > self.maximum:
+            fee = self.maximum
+        total = fee
+        for t in self.taxes:
+            total += (fee * t).quantize(self.quantum, self.mode)
+        return total
 
 
 class CompiledVersion:

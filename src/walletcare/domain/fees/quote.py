@@ -11,13 +11,13 @@ breakdown always adds up to it exactly.
 from __future__ import annotations
 
 import enum
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from attrs import frozen
+from attrs import field, frozen
 
 from walletcare.domain.fees.compiled import CompiledRule, CompiledVersion
 from walletcare.domain.fees.exchange import ExchangeRate
-from walletcare.domain.fees.schedule import ANY, FeeCharging, TransactionType
+from walletcare.domain.fees.schedule import ANY, FeeCharging, FeeRule, TransactionType
 from walletcare.domain.money import Money, is_currency
 from walletcare.errors import ValidationError
 
@@ -25,6 +25,30 @@ __all__ = ["LineKind", "FeeLine", "Conversion", "Quote", "quote", "principal"]
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
+_TYPES: dict[object, TransactionType] = {
+    **{t: t for t in TransactionType},
+    **{t.value: t for t in TransactionType},
+}
+_QUANTA: dict[str, Decimal] = {}
+
+
+def _quantum(currency: str) -> Decimal:
+    found = _QUANTA.get(currency)
+    if found is None:
+        found = _QUANTA[currency] = Money.zero(currency).amount
+    return found
+
+
+def _money(amount: Decimal, currency: str) -> Money:
+    """Money from an amount this module computed in a currency already checked.
+
+    Skips Money's validators on the hot path: the amount is a finite Decimal from
+    arithmetic on checked inputs, the currency came from a checked Money or rule.
+    """
+    money = object.__new__(Money)
+    object.__setattr__(money, "amount", amount)
+    object.__setattr__(money, "currency", currency)
+    return money
 
 
 class LineKind(enum.StrEnum):
@@ -78,7 +102,9 @@ class Quote:
     """The fee for one transaction before it is paid, and what each side pays and gets.
 
     ``lines`` sum exactly to ``fees`` (in the payer's currency). ``rule`` is empty when the
-    schedule lists no fee for the transaction: nothing may be charged for it.
+    schedule lists no fee for the transaction: nothing may be charged for it. The lines are
+    built when first read, from the rounded parts the quote keeps, so quoting many
+    transactions costs only their arithmetic.
     """
 
     schedule: str
@@ -88,14 +114,50 @@ class Quote:
     channel: str
     segment: str
     amount: Money
-    lines: tuple[FeeLine, ...]
-    fees: Money
-    total_paid: Money
+    currency: str
+    """The payer's currency, which fees are charged in."""
+    principal: Decimal
+    """What fees are reckoned on, in the payer's currency (the amount, or it converted)."""
+    fee_total: Decimal
     recipient_gets: Money
     conversion: Conversion | None
     charging: FeeCharging
     free_per_month: int
     used_this_month: int
+    priced: tuple[Decimal, Decimal, Decimal, Decimal, tuple[Decimal, ...]] | None = None
+    """The service fee's rounded parts: variable, before limits, after limits, charged, taxes."""
+    markup_line: Decimal | None = None
+    terms: FeeRule | None = field(default=None, eq=False, repr=False)
+    """The rule the lines are labelled from."""
+
+    @property
+    def fees(self) -> Money:
+        """Everything charged for the transaction: service fee, taxes, conversion mark-up."""
+        return _money(self.fee_total, self.currency)
+
+    @property
+    def total_paid(self) -> Money:
+        """What the payer pays in all, in the payer's currency."""
+        if self.charging is FeeCharging.DEDUCTED:
+            return _money(self.principal, self.currency)
+        return _money(self.principal + self.fee_total, self.currency)
+
+    @property
+    def lines(self) -> tuple[FeeLine, ...]:
+        """The breakdown, line by line, in the payer's currency."""
+        lines: list[FeeLine] = []
+        if self.priced is not None and self.terms is not None:
+            _service_lines(self.terms, self.priced, self.is_free, self.currency, lines)
+        if self.markup_line is not None:
+            assert self.conversion is not None
+            lines.append(
+                FeeLine(
+                    kind=LineKind.FX_MARKUP,
+                    amount=_money(self.markup_line, self.currency),
+                    percent=self.conversion.markup_percent,
+                )
+            )
+        return tuple(lines)
 
     @property
     def is_free(self) -> bool:
@@ -109,19 +171,26 @@ class Quote:
 
 
 def _check(amount: Money, used_this_month: int, channel: str, segment: str) -> None:
-    if not isinstance(amount, Money):
+    """Check the request at the boundary, naming the offending field."""
+    if type(amount) is not Money and not isinstance(amount, Money):
         raise ValidationError.of("amount", f"must be Money, got {type(amount).__name__}")
-    if amount.amount < 0 or not amount.is_whole:
+    value = amount.amount
+    try:
+        whole = value.quantize(_quantum(amount.currency)) == value
+    except InvalidOperation:  # more digits than the decimal context holds
+        whole = False
+    if not whole or value < 0:
         raise ValidationError.of(
             "amount", f"must be a non-negative whole number of minor units, got {amount}"
         )
-    if isinstance(used_this_month, bool) or not isinstance(used_this_month, int):
-        raise ValidationError.of("used_this_month", "must be an int")
-    if used_this_month < 0:
-        raise ValidationError.of("used_this_month", f"must not be negative, got {used_this_month}")
-    for name, value in (("channel", channel), ("segment", segment)):
-        if not isinstance(value, str) or not value:
-            raise ValidationError.of(name, f"must be a non-empty string, got {value!r}")
+    if type(used_this_month) is not int or used_this_month < 0:
+        raise ValidationError.of(
+            "used_this_month", f"must be a non-negative int, got {used_this_month!r}"
+        )
+    if type(channel) is not str or not channel:
+        raise ValidationError.of("channel", f"must be a non-empty string, got {channel!r}")
+    if type(segment) is not str or not segment:
+        raise ValidationError.of("segment", f"must be a non-empty string, got {segment!r}")
 
 
 def principal(
@@ -149,8 +218,7 @@ def principal(
     rate.check(amount.currency, other, "rate")
     if pay_in is None:
         return amount.currency, amount.amount
-    base = Money(rate.convert(amount.amount, amount.currency), pay_in).quantize()
-    return pay_in, base.amount
+    return pay_in, rate.convert(amount.amount, amount.currency).quantize(_quantum(pay_in))
 
 
 def quote(
@@ -173,23 +241,29 @@ def quote(
     payee gets, as with a card payment abroad) or ``pay_out`` (the recipient's currency,
     ``amount`` being what is sent, as with a remittance).
     """
-    try:
-        kind = TransactionType(transaction_type)
-    except ValueError:
+    kind = _TYPES.get(transaction_type) if isinstance(transaction_type, str) else None
+    if kind is None:
         raise ValidationError.of(
             "transaction_type", f"{transaction_type!r} is not a transaction type"
-        ) from None
+        )
     _check(amount, used_this_month, channel, segment)
-    amount = amount.quantize()
-    currency, base = principal(amount, rate, pay_in, pay_out)
+    if rate is None and pay_in is None and pay_out is None:
+        currency, base = amount.currency, amount.amount
+    else:
+        currency, base = principal(amount, rate, pay_in, pay_out)
     rule = version.rule_for(kind, currency, channel, segment)
-    lines: list[FeeLine] = []
+    priced = None
+    fees = _quantum(currency)
+    fees = fees - fees  # zero at the currency's scale
     if rule is not None:
-        _service_lines(rule, base, used_this_month < rule.free_per_month, lines)
-    conversion = None
+        priced = rule.price(base, used_this_month < rule.free_per_month)
+        fees = priced[3]
+        for tax in priced[4]:
+            fees += tax
+    conversion = markup = None
     if rate is not None:
         recipient = amount.currency if pay_in is not None else str(pay_out)
-        conversion = _conversion(
+        conversion, markup = _conversion(
             rule,
             mode=version.mode,
             amount=amount,
@@ -197,16 +271,15 @@ def quote(
             rate=rate,
             currency=currency,
             recipient=recipient,
-            lines=lines,
         )
-    fees = sum((line.amount.amount for line in lines), Decimal(0).quantize(_quantum(currency)))
+        if markup is not None:
+            fees += markup
     deducted = rule is not None and rule.deducted
     if deducted:
         if fees > base:
             raise ValidationError.of("amount", f"{amount} is less than its fees {fees}")
-        paid, gets = base, Money(base - fees, currency)
+        gets = _money(base - fees, currency)
     else:
-        paid = base + fees
         gets = amount if conversion is None or pay_in is not None else _received(conversion)
     return Quote(
         schedule=version.schedule,
@@ -216,48 +289,51 @@ def quote(
         channel=channel,
         segment=segment,
         amount=amount,
-        lines=tuple(lines),
-        fees=Money(fees, currency),
-        total_paid=Money(paid, currency),
+        currency=currency,
+        principal=base,
+        fee_total=fees,
         recipient_gets=gets,
         conversion=conversion,
         charging=FeeCharging.DEDUCTED if deducted else FeeCharging.ON_TOP,
         free_per_month=rule.free_per_month if rule is not None else 0,
         used_this_month=used_this_month,
+        priced=priced,
+        markup_line=markup,
+        terms=rule.rule if rule is not None else None,
     )
 
 
-def _quantum(currency: str) -> Decimal:
-    return Money.zero(currency).amount
-
-
-def _service_lines(rule: CompiledRule, base: Decimal, free: bool, lines: list[FeeLine]) -> None:
-    currency = rule.currency
-    variable, raw, fee, _, taxes = rule.price(base, free)
-    source = rule.rule
+def _service_lines(
+    source: FeeRule,
+    priced: tuple[Decimal, Decimal, Decimal, Decimal, tuple[Decimal, ...]],
+    free: bool,
+    currency: str,
+    lines: list[FeeLine],
+) -> None:
+    variable, raw, fee, _, taxes = priced
     if source.fixed:
-        lines.append(FeeLine(kind=LineKind.FIXED, amount=Money(rule.fixed, currency)))
+        lines.append(FeeLine(kind=LineKind.FIXED, amount=_money(source.fixed, currency)))
     if source.tiers:
-        lines.append(FeeLine(kind=LineKind.TIERED, amount=Money(variable, currency)))
+        lines.append(FeeLine(kind=LineKind.TIERED, amount=_money(variable, currency)))
     elif source.percent:
         lines.append(
             FeeLine(
                 kind=LineKind.PERCENTAGE,
-                amount=Money(variable, currency),
+                amount=_money(variable, currency),
                 percent=source.percent,
             )
         )
     if fee > raw:
-        lines.append(FeeLine(kind=LineKind.MINIMUM, amount=Money(fee - raw, currency)))
+        lines.append(FeeLine(kind=LineKind.MINIMUM, amount=_money(fee - raw, currency)))
     elif fee < raw:
-        lines.append(FeeLine(kind=LineKind.MAXIMUM, amount=Money(fee - raw, currency)))
+        lines.append(FeeLine(kind=LineKind.MAXIMUM, amount=_money(fee - raw, currency)))
     if free:
-        lines.append(FeeLine(kind=LineKind.ALLOWANCE, amount=Money(-fee, currency)))
+        lines.append(FeeLine(kind=LineKind.ALLOWANCE, amount=_money(-fee, currency)))
     for tax, amount in zip(source.taxes, taxes, strict=True):
         lines.append(
             FeeLine(
                 kind=LineKind.TAX,
-                amount=Money(amount, currency),
+                amount=_money(amount, currency),
                 percent=tax.percent,
                 label=tax.name,
             )
@@ -273,8 +349,8 @@ def _conversion(
     rate: ExchangeRate,
     currency: str,
     recipient: str,
-    lines: list[FeeLine],
-) -> Conversion:
+) -> tuple[Conversion, Decimal | None]:
+    """The conversion, and the mark-up line charged to the payer (None when there is none)."""
     markup = rule.markup if rule is not None else _ZERO
     percent = rule.rule.fx_markup_percent if rule is not None else None
     percent = percent if percent is not None else _ZERO
@@ -284,20 +360,20 @@ def _conversion(
         # the payer's currency, on the amount converted at the reference rate.
         quantum = _quantum(currency)
         charge = (base * markup).quantize(quantum, mode)
-        at_reference = Money(base, currency)
-        markup_money = Money(charge, currency)
-        if charge or percent:
-            lines.append(FeeLine(kind=LineKind.FX_MARKUP, amount=markup_money, percent=percent))
+        at_reference = _money(base, currency)
+        markup_money = _money(charge, currency)
+        line = charge if charge or percent else None
         applied = per / (1 + markup)
     else:
         # Remittance: the amount sent is fixed; the mark-up lowers what the recipient gets.
         quantum = _quantum(recipient)
         converted = (amount.amount * per).quantize(quantum, mode)
         received = (amount.amount * per * (1 - markup)).quantize(quantum, mode)
-        at_reference = Money(converted, recipient)
-        markup_money = Money(converted - received, recipient)
+        at_reference = _money(converted, recipient)
+        markup_money = _money(converted - received, recipient)
+        line = None
         applied = per * (1 - markup)
-    return Conversion(
+    conversion = Conversion(
         reference=rate,
         payer_currency=currency,
         recipient_currency=recipient,
@@ -307,6 +383,7 @@ def _conversion(
         at_reference=at_reference,
         markup=markup_money,
     )
+    return conversion, line
 
 
 def _received(conversion: Conversion) -> Money:
