@@ -13,6 +13,7 @@ from walletcare import (
     Charge,
     ContactPoint,
     ExchangeRate,
+    FeeCharging,
     FeeCustomer,
     FeeRule,
     FeeSchedule,
@@ -432,3 +433,22 @@ def test_bad_remediation_settings_are_refused_at_start() -> None:
     with pytest.raises(ValidationError) as err:
         Settings(fee_remediation="refund everything")  # type: ignore[arg-type]
     assert err.value.fields == ("fee_remediation",)
+
+
+def test_worked_examples_skip_amounts_a_deducted_fee_would_swallow(clock: FixedClock) -> None:
+    """A deducted CNY 500 fee gives no example at CNY 100, and one at CNY 1,000."""
+    rule = FeeRule(
+        id="big",
+        transaction_type="withdrawal",
+        currency="CNY",
+        fixed=D("500"),
+        charging=FeeCharging.DEDUCTED,
+    )
+    version = ScheduleVersion(id="v", effective_from=START, announced_at=START, rules=(rule,))
+    app = Walletcare(Settings(storage_url="memory://"), clock=clock)
+    app.fees.publish(
+        FeeSchedule(name="big", zone="Asia/Shanghai", notice=PBOC_NOTICE, versions=(version,))
+    )
+    text = app.fees.disclose_schedule("big", "en")
+    assert "CN¥100.00: fee" not in text
+    assert "- [big] Withdrawal, CN¥1,000.00: fee CN¥500.00" in text

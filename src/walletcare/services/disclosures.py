@@ -290,14 +290,17 @@ def disclose_schedule(
     for rule in chosen.rules:
         for raw in examples:
             amount = Money.of(raw, rule.currency).quantize()
-            priced = quote(
-                compiled,
-                transaction_type=rule.transaction_type,
-                amount=amount,
-                channel=rule.channel,
-                segment=rule.segment,
-                used_this_month=rule.free_per_month,
-            )
+            try:
+                priced = quote(
+                    compiled,
+                    transaction_type=rule.transaction_type,
+                    amount=amount,
+                    channel=rule.channel,
+                    segment=rule.segment,
+                    used_this_month=rule.free_per_month,
+                )
+            except ValidationError:
+                continue  # a deducted fee larger than the amount: no example to give
             text = w["example"].format(
                 type=w[rule.transaction_type.value],
                 amount=format_money(amount, loc),

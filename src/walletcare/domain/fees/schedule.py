@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from attrs import field, frozen
 
 from walletcare.domain.events import aware
+from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.money import is_currency, minor_units
 from walletcare.errors import ValidationError
 
@@ -276,7 +277,7 @@ PSD2_NOTICE: Final = NoticePeriod(
     months=2,
     source="PSD2 (Directive 2015/2366) Art. 54(1): framework contract changes 2 months ahead",
 )
-NOTICE_PERIODS: Final = {"cn_pboc": PBOC_NOTICE, "psd2": PSD2_NOTICE}
+NOTICE_PERIODS: Final = FrozenMap({"cn_pboc": PBOC_NOTICE, "psd2": PSD2_NOTICE})
 """Notice periods by regulatory profile name."""
 
 
