@@ -29,11 +29,11 @@ from walletcare.domain.fees import (
     PBOC_NOTICE,
     FeeDiscrepancyRemedied,
     FeeRule,
+    FeeTier,
     FeeVersionPublished,
     Finding,
     ScheduleVersion,
     Tax,
-    Tier,
 )
 from walletcare.domain.sla import (
     ClockBreached,
@@ -179,8 +179,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
                     currency="CNY",
                     channel="app",
                     tiers=(
-                        Tier(up_to=Decimal("1000"), percent=Decimal("1")),
-                        Tier(up_to=None, percent=Decimal("0.5")),
+                        FeeTier(up_to=Decimal("1000"), percent=Decimal("1")),
+                        FeeTier(up_to=None, percent=Decimal("0.5")),
                     ),
                     minimum=Decimal("0.10"),
                     maximum=Decimal("25.00"),

@@ -1,5 +1,6 @@
 """Everything a host configures, in one place: settings, case kinds' policies, oversight
-(SLA policies, regulatory profiles, the ladder, rules) and business calendars.
+(SLA policies, regulatory profiles, the ladder, rules), fee remediation and business
+calendars.
 
 Every class here is frozen data a host can build in Python or load from its own config
 files through the converter; mistakes are refused when ``Walletcare`` starts, naming the
@@ -8,6 +9,7 @@ field.
 
 from walletcare.domain.calendars import BusinessCalendar
 from walletcare.domain.complaints import ComplaintPolicy, DuplicateHandling, SeverityPolicy
+from walletcare.domain.fees import RemediationPolicy
 from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.ladder import DEFAULT_LADDER, Ladder, Tier
 from walletcare.domain.oversight import CaseSettings, Oversight, SlaChoice
@@ -30,6 +32,7 @@ __all__ = [
     "ComplaintPolicy",
     "SeverityPolicy",
     "DuplicateHandling",
+    "RemediationPolicy",
     "Oversight",
     "SlaChoice",
     "SlaPolicy",

@@ -20,13 +20,13 @@ from walletcare.domain.fees import (
     ExchangeRate,
     FeeRule,
     FeeSchedule,
+    FeeTier,
     LineKind,
     NoticePeriod,
     Quote,
     Rounding,
     ScheduleVersion,
     Tax,
-    Tier,
     TierMode,
     audit,
     compile_schedule,
@@ -50,12 +50,12 @@ percents = st.decimals(min_value=0, max_value=10, places=3)
 def rules(draw: st.DrawFn, currency: str | None = None, tiered: bool | None = None) -> FeeRule:
     cur = currency or draw(st.sampled_from(sorted(CURRENCIES)))
     use_tiers = draw(st.booleans()) if tiered is None else tiered
-    tiers: tuple[Tier, ...] = ()
+    tiers: tuple[FeeTier, ...] = ()
     if use_tiers:
         bounds = sorted(draw(st.sets(units(cur, 10**7).filter(bool), min_size=1, max_size=4)))
         tiers = (
-            *tuple(Tier(up_to=b, percent=draw(percents)) for b in bounds),
-            Tier(up_to=None, percent=draw(percents)),
+            *tuple(FeeTier(up_to=b, percent=draw(percents)) for b in bounds),
+            FeeTier(up_to=None, percent=draw(percents)),
         )
     low = draw(st.none() | units(cur, 10**5))
     high = draw(st.none() | units(cur, 10**7))

@@ -16,12 +16,12 @@ from walletcare.domain.fees import (
     FeeCharging,
     FeeRule,
     FeeSchedule,
+    FeeTier,
     LineKind,
     NoticePeriod,
     Rounding,
     ScheduleVersion,
     Tax,
-    Tier,
     TierMode,
     compile_schedule,
     quote,
@@ -175,7 +175,7 @@ def test_graduated_tiers_charge_each_band_at_its_rate() -> None:
         id="t",
         transaction_type="transfer",
         currency="USD",
-        tiers=(Tier(up_to=D("1000"), percent=D("1")), Tier(up_to=None, percent=D("0.5"))),
+        tiers=(FeeTier(up_to=D("1000"), percent=D("1")), FeeTier(up_to=None, percent=D("0.5"))),
     )
     fee = lambda a: (
         quote(compiled(rule), transaction_type="transfer", amount=Money.of(a, "USD")).fees
@@ -192,7 +192,7 @@ def test_whole_tiers_charge_the_whole_amount_at_its_band_rate() -> None:
         transaction_type="transfer",
         currency="USD",
         tier_mode=TierMode.WHOLE,
-        tiers=(Tier(up_to=D("1000"), percent=D("1")), Tier(up_to=None, percent=D("0.5"))),
+        tiers=(FeeTier(up_to=D("1000"), percent=D("1")), FeeTier(up_to=None, percent=D("0.5"))),
     )
     fee = lambda a: (
         quote(compiled(rule), transaction_type="transfer", amount=Money.of(a, "USD")).fees
@@ -307,7 +307,7 @@ def test_quote_refuses_bad_requests_naming_the_field(kwargs: dict[str, Any], fie
         ({"minimum": D("5"), "maximum": D("1")}, "maximum"),
         ({"currency": "XXY"}, "currency"),
         ({"free_per_month": -1}, "free_per_month"),
-        ({"tiers": (Tier(up_to=D("5"), percent=D("1")),)}, "tiers"),
+        ({"tiers": (FeeTier(up_to=D("5"), percent=D("1")),)}, "tiers"),
         ({"fx_markup_percent": D("1"), "charging": FeeCharging.DEDUCTED}, "charging"),
         ({"taxes": (Tax(name="VAT", percent=D("6")), Tax(name="VAT", percent=D("1")))}, "taxes"),
         ({"id": " x"}, "id"),

@@ -25,7 +25,7 @@ __all__ = [
     "TierMode",
     "Rounding",
     "FeeCharging",
-    "Tier",
+    "FeeTier",
     "Tax",
     "FeeRule",
     "NoticePeriod",
@@ -115,7 +115,7 @@ def _check_name(value: Any, name: str, problems: dict[str, str]) -> None:
 
 
 @frozen(kw_only=True)
-class Tier:
+class FeeTier:
     """A band of the amount, from the previous tier's ``up_to`` (exclusive) to this one's
     (inclusive), charged ``percent``; the last tier has no ``up_to``."""
 
@@ -163,7 +163,7 @@ class FeeRule:
     segment: str = ANY
     fixed: Decimal = Decimal(0)
     percent: Decimal = Decimal(0)
-    tiers: tuple[Tier, ...] = ()
+    tiers: tuple[FeeTier, ...] = ()
     tier_mode: TierMode = TierMode.GRADUATED
     minimum: Decimal | None = None
     maximum: Decimal | None = None
