@@ -103,10 +103,13 @@ class Walletcare:
             raise
 
     def _check_kinds(self, kinds: Sequence[CaseKind[Any]]) -> None:
-        names = [kind.name for kind in kinds]
         for kind in kinds:
             if not isinstance(kind, CaseKind):
                 raise ConfigurationError(f"kinds: {kind!r} is not a CaseKind")
+            if kind is not COMPLAINTS and kind.name == COMPLAINTS.name:
+                raise ConfigurationError(f"kinds: {kind.name!r} is the built-in complaint kind")
+        names = [kind.name for kind in kinds]
+        for kind in kinds:
             if names.count(kind.name) > 1:
                 raise ConfigurationError(f"kinds: {kind.name!r} is registered twice")
         for name in self.settings.cases:

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import pytest
 
 from tests.complaints_fixtures import intake
 from tests.kinds.callbacks import CALLBACKS, CallbackService
-from walletcare import Actor, ConfigurationError, Settings, Walletcare
+from walletcare import Actor, ConfigurationError, Settings, ValidationError, Walletcare
 from walletcare.config import (
     Action,
     ActionKind,
     BusinessCalendar,
     CaseSettings,
     Condition,
+    FactKind,
     Once,
     Oversight,
     Rule,
@@ -133,3 +135,129 @@ def test_a_kinds_rules_may_read_only_its_facts() -> None:
     )
     with pytest.raises(ConfigurationError, match=r"rules\[0\]\.when\.fact"):
         Walletcare(settings, kinds=[CALLBACKS])
+
+
+@pytest.mark.parametrize(
+    ("oversight", "path"),
+    [
+        (
+            Oversight(rules=(attrs.evolve(LATE, metric="calback"),)),
+            r"rules\[0\]\.metric",
+        ),
+        (
+            Oversight(
+                rules=(
+                    attrs.evolve(
+                        LATE, when=Condition(fact="calback.breached", op="is", value="true")
+                    ),
+                )
+            ),
+            r"rules\[0\]\.when\.fact",
+        ),
+        (
+            Oversight(
+                rules=(
+                    attrs.evolve(
+                        LATE,
+                        when=Condition(
+                            any=(Condition(fact="resolution.breached", op="is", value="true"),)
+                        ),
+                        metric="callback",
+                    ),
+                )
+            ),
+            r"rules\[0\]\.when\.any\[0\]\.fact",
+        ),
+        (
+            Oversight(
+                sla=(
+                    SlaChoice(
+                        policy=attrs.evolve(
+                            CALLBACK_SLA,
+                            targets=(attrs.evolve(CALLBACK_SLA.targets[0], metric="callbak"),),
+                        )
+                    ),
+                )
+            ),
+            r"sla\[0\]\.policy\.targets\[0\]\.metric",
+        ),
+    ],
+)
+def test_a_clock_the_kind_cannot_have_is_refused_at_start(oversight: Oversight, path: str) -> None:
+    """A misspelled clock in a rule's fact, a once-per-clock rule or an SLA target is refused."""
+    settings = Settings(
+        storage_url="memory://", cases={"callback": CaseSettings(oversight=oversight)}
+    )
+    with pytest.raises(ConfigurationError, match=path):
+        Walletcare(settings, kinds=[CALLBACKS])
+
+
+def test_a_kind_gets_no_regulation_unless_it_says_so() -> None:
+    """A call-back in Germany has its own clock, not PSD2's complaint deadline."""
+    clock = FixedClock(T0)
+    _, callbacks = _app(clock, RecordingNotifier(channels=["sms", "staff"]))
+    callbacks.request("cb-9", customer_id="dora", phone="+491599", topic="fees")
+    assert [c.metric for c in callbacks.cases.get("cb-9").clocks] == ["callback"]
+
+
+def test_a_fold_that_drops_kernel_events_is_refused() -> None:
+    """A kind whose fold ignores clock events would never breach: its first command says so."""
+    from tests.kinds.callbacks import Callback, _apply_all
+
+    def forgetful(state: Callback | None, events):  # type: ignore[no-untyped-def]
+        kept = [e for e in events if e.kind.startswith("callback.")]
+        return _apply_all(state, kept) if kept else state
+
+    kind = attrs.evolve(CALLBACKS, apply_all=forgetful)
+    oversight = Oversight(sla=(SlaChoice(policy=CALLBACK_SLA),), regulatory=())
+    app = Walletcare(
+        Settings(storage_url="memory://", cases={"callback": CaseSettings(oversight=oversight)}),
+        kinds=[kind],
+        clock=FixedClock(T0),
+    )
+    with pytest.raises(ConfigurationError, match="fold_kernel_event"):
+        CallbackService(app.cases("callback")).request(
+            "cb-1", customer_id="c", phone="+1", topic="x"
+        )
+    assert app.storage.read_stream("cb-1") == []
+
+
+def test_a_step_of_the_wrong_shape_is_a_configuration_error() -> None:
+    """A command that returns one event instead of (events, messages, timers) is refused clearly."""
+    _, callbacks = _app(FixedClock(T0), RecordingNotifier(channels=["sms"]))
+    callbacks.request("cb-1", customer_id="c", phone="+1", topic="x")
+    with pytest.raises(ConfigurationError, match=r"\(events, messages, timer changes\)"):
+        callbacks.cases.run("cb-1", lambda c, now, v: [])  # type: ignore[arg-type,return-value]
+
+
+@pytest.mark.parametrize(
+    ("templates", "match"),
+    [
+        ({"callback.x": {"zh": ("s", "b")}}, "needs an 'en' text"),
+        ({"callback.x": {"en": ("s {a}", "b"), "zh": ("s {b}", "b")}}, "in 'zh' uses"),
+        ({"complaint.resolved": {"en": ("s", "b")}}, "defined twice"),
+    ],
+)
+def test_templates_are_checked_at_start(templates: dict, match: str) -> None:  # type: ignore[type-arg]
+    """A template without English, with different placeholders per language, or a taken name."""
+    kind = attrs.evolve(CALLBACKS, templates=templates)
+    with pytest.raises(ConfigurationError, match=match):
+        Walletcare(Settings(storage_url="memory://"), kinds=[kind])
+
+
+def test_a_missing_template_value_names_the_template() -> None:
+    """Rendering without a value the template needs is a ConfigurationError naming both."""
+    _, callbacks = _app(FixedClock(T0), RecordingNotifier(channels=["sms"]))
+    case = callbacks.request("cb-1", customer_id="c", phone="+1", topic="x")
+    with pytest.raises(ConfigurationError, match=r"callback\.done.*'outcome'"):
+        callbacks.cases.message(case, "callback.done", {"topic": "x"}, 1, T0)
+
+
+def test_a_kind_cannot_take_the_complaint_name_or_a_case_fact() -> None:
+    """The built-in complaint name and the facts every case offers are not a kind's to take."""
+    with pytest.raises(ConfigurationError, match="built-in complaint kind"):
+        Walletcare(
+            Settings(storage_url="memory://"), kinds=[attrs.evolve(CALLBACKS, name="complaint")]
+        )
+    with pytest.raises(ValidationError, match="status"):
+        attrs.evolve(CALLBACKS, fact_kinds={"status": FactKind.TEXT})

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from attrs import frozen
 
 from walletcare.domain.cases import CaseKind, CaseState
+from walletcare.domain.clock_events import ClockStarted, find_clock
 from walletcare.domain.events import Actor, Event
 from walletcare.domain.oversight import (
     CompiledOversight,
@@ -29,7 +30,7 @@ from walletcare.domain.oversight import (
     on_timer,
     react,
 )
-from walletcare.errors import CaseExists, NotFound, ValidationError
+from walletcare.errors import CaseExists, ConfigurationError, NotFound, ValidationError
 from walletcare.ports import (
     CancelTimer,
     OrderBy,
@@ -104,7 +105,9 @@ class CaseService(Generic[S]):
         self.storage = storage
         self.converter = converter
         self.texts = texts
-        self.oversight: CompiledOversight = oversight.compile(fact_table(kind))
+        self.oversight: CompiledOversight = oversight.compile(
+            fact_table(kind), metrics=kind.metrics, regulatory=kind.regulatory
+        )
         self._timers = timers
         for family in OVERSIGHT_FAMILIES:
             timers.register_case(kind.name, family, self._on_oversight_timer)
@@ -118,7 +121,7 @@ class CaseService(Generic[S]):
             current, version = self.restore(case_id, loaded)
             if current is None:
                 raise NotFound(f"no {self.kind.name} with id {case_id!r}")
-            events, messages, timers = step(current, now, version)
+            events, messages, timers = self._checked(step(current, now, version))
             after = self.kind.apply_all(current, list(events))
             return self.oversee(
                 current, after, (events, messages, timers), now=now, version=version
@@ -148,7 +151,7 @@ class CaseService(Generic[S]):
             current, version = self.restore(timer.stream_id, loaded)
             if current is None:
                 return Decision()
-            events, messages, changes = handler(current, timer, now, version)
+            events, messages, changes = self._checked(handler(current, timer, now, version))
             if not events and not messages and not changes:
                 return Decision()
             after = self.kind.apply_all(current, list(events))
@@ -169,6 +172,32 @@ class CaseService(Generic[S]):
                 [],
             ),
         )
+
+    def _checked(self, result: object) -> StepResult:
+        """A step's result, which must be ``(events, messages, timer changes)``."""
+        if not isinstance(result, tuple) or len(result) != 3:
+            raise ConfigurationError(
+                f"a {self.kind.name} command returned {type(result).__name__}; a step returns "
+                "(events, messages, timer changes), each a list"
+            )
+        for part in result:
+            if isinstance(part, str | bytes) or not isinstance(part, Sequence):
+                raise ConfigurationError(
+                    f"a {self.kind.name} command returned {type(part).__name__} where a list "
+                    "belongs; a step returns (events, messages, timer changes)"
+                )
+        return result
+
+    def _check_fold(self, state: S, events: Sequence[Event]) -> None:
+        """A fold that drops the kernel's clock events leaves clocks that never fire: refuse."""
+        for event in events:
+            if isinstance(event, ClockStarted):
+                clock = find_clock(state.clocks, event.metric)
+                if clock is None or clock.run != event.run:
+                    raise ConfigurationError(
+                        f"the {self.kind.name} fold dropped {event.kind} for {event.metric!r}: "
+                        "hand every event it does not own to fold_kernel_event"
+                    )
 
     # -- oversight -------------------------------------------------------------------------
     def oversee(
@@ -241,6 +270,8 @@ class CaseService(Generic[S]):
         events, messages, timers = step
         final = self.kind.apply_all(state, reaction.events) if reaction.events else state
         all_events = [*events, *reaction.events]
+        if reaction.events:
+            self._check_fold(final, reaction.events)
         sent = [
             self._notice(final, n, now, version + len(all_events), i)
             for i, n in enumerate(reaction.notices)

@@ -8,6 +8,7 @@ route, and a genuine one must not look like them).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from string import Formatter
 
 from walletcare.domain.cases import Templates
 from walletcare.errors import ConfigurationError
@@ -148,6 +149,24 @@ def render(template: str, language: str, values: Mapping[str, str]) -> tuple[str
     return locale, subject.format_map(values), body.format_map(values)
 
 
+def _placeholders(text: object, name: str, language: str) -> frozenset[str]:
+    """The ``{fields}`` a ``(subject, body)`` pair uses."""
+    if (
+        not isinstance(text, tuple)
+        or len(text) != 2
+        or not all(isinstance(part, str) for part in text)
+    ):
+        raise ConfigurationError(
+            f"message template {name!r} in {language!r} must be a (subject, body) pair of text"
+        )
+    try:
+        return frozenset(
+            field for part in text for _, field, _, _ in Formatter().parse(part) if field
+        )
+    except ValueError as exc:
+        raise ConfigurationError(f"message template {name!r} in {language!r}: {exc}") from None
+
+
 class Texts:
     """The message catalogue one ``Walletcare`` renders from: the built-in texts and each
     registered kind's own templates (a kind may not redefine a template another defines)."""
@@ -158,12 +177,21 @@ class Texts:
             self.add(templates)
 
     def add(self, templates: Templates) -> None:
-        """Add a kind's templates; a name already taken is a ``ConfigurationError``."""
+        """Add a kind's templates; a name already taken, a template without English, or one
+        whose languages do not use the same ``{placeholders}`` is a ``ConfigurationError``."""
         for name, texts in templates.items():
             if name in self.catalog and self.catalog[name] != texts:
                 raise ConfigurationError(f"message template {name!r} is defined twice")
             if "en" not in texts:
                 raise ConfigurationError(f"message template {name!r} needs an 'en' text")
+            wanted = _placeholders(texts["en"], name, "en")
+            for language, text in texts.items():
+                found = _placeholders(text, name, language)
+                if found != wanted:
+                    raise ConfigurationError(
+                        f"message template {name!r} in {language!r} uses "
+                        f"{sorted(found)}, but in 'en' {sorted(wanted)}"
+                    )
             self.catalog[name] = texts
 
     def has(self, template: str) -> bool:
@@ -179,7 +207,13 @@ class Texts:
         locale = locale_for(language)
         texts = self.catalog[template]
         subject, body = texts.get(locale) or texts["en"]
-        return locale, subject.format_map(values), body.format_map(values)
+        try:
+            return locale, subject.format_map(values), body.format_map(values)
+        except KeyError as missing:
+            raise ConfigurationError(
+                f"message template {template!r} needs a value for {missing}; given "
+                f"{sorted(values)}"
+            ) from None
 
     def word(self, language: str, key: str) -> str:
         """A catalogue word (outcome, category) in the customer's language."""

@@ -24,6 +24,7 @@ from walletcare.domain.escalation import (
 )
 from walletcare.domain.events import Event
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
+from walletcare.domain.regulatory import ProfileChoice
 from walletcare.domain.rules import FactKind
 from walletcare.domain.sla import (
     ClockBreached,
@@ -57,6 +58,24 @@ __all__ = [
 ]
 
 HOUSE_METRICS = ("acknowledgement", "update", "resolution")
+
+CASE_FACT_NAMES = frozenset(
+    {
+        "status",
+        "jurisdiction",
+        "product",
+        "profile",
+        "tier",
+        "age",
+        "business_age",
+        "opened_at",
+        "occurred_at",
+        "reopen_count",
+        "escalations",
+        "flagged_for_regulator",
+    }
+)
+"""The facts the kernel offers about every case (their kinds: ``oversight.CASE_FACTS``)."""
 """The house SLA metrics a case starts clocks for unless its kind names its own."""
 
 KERNEL_EVENTS: tuple[type[Event], ...] = (
@@ -244,6 +263,7 @@ class CaseKind(Generic[S]):
     keys: Callable[[S], frozenset[str]] = _no_keys
     state_type: type[S] | None = None
     state_schema: int = 1
+    regulatory: tuple[ProfileChoice, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         if not self.name or not self.name.isidentifier():
@@ -253,3 +273,8 @@ class CaseKind(Generic[S]):
         for cls in self.events:
             if not (isinstance(cls, type) and issubclass(cls, Event)) or not cls.kind:
                 raise ValidationError.of("events", f"{cls!r} is not an event class with a kind")
+        shadowed = sorted(set(self.fact_kinds) & CASE_FACT_NAMES)
+        if shadowed:
+            raise ValidationError.of(
+                "fact_kinds", f"{', '.join(shadowed)} are facts every case offers already"
+            )

@@ -23,6 +23,7 @@ from walletcare.domain.complaints.state import Complaint, apply_all, replay
 from walletcare.domain.complaints.values import Direction
 from walletcare.domain.events import SYSTEM, Event
 from walletcare.domain.frozenmap import FrozenMap
+from walletcare.domain.regulatory import DEFAULT_CHOICES
 from walletcare.domain.rules import FactKind
 
 __all__ = [
@@ -171,5 +172,6 @@ COMPLAINTS: Final[CaseKind[Complaint]] = CaseKind(
     staff_values=lambda c: {"severity": c.severity.value},
     keys=_keys,
     state_type=Complaint,
+    regulatory=DEFAULT_CHOICES,
 )
 """The complaint kind, as the case kernel runs it."""

@@ -13,13 +13,13 @@ from walletcare.domain.calendars import BusinessCalendar
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.domain.ladder import Ladder
 from walletcare.domain.regulatory import (
-    DEFAULT_CHOICES,
     JURISDICTIONS,
+    PROFILES,
     Jurisdiction,
     ProfileChoice,
 )
 from walletcare.domain.rulebook import CompiledRule, RuleBook, compile_rules
-from walletcare.domain.rules import Condition, FactKind, Rule
+from walletcare.domain.rules import CLOCK_FACT_KINDS, Condition, FactKind, Rule
 from walletcare.domain.sla import SlaPolicy
 from walletcare.errors import ValidationError
 
@@ -33,6 +33,10 @@ def as_tuple(value: Any) -> tuple[Any, ...]:
     if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
         raise ValidationError.of("value", f"must be a sequence, got {type(value).__name__}")
     return tuple(value)
+
+
+def _optional_tuple(value: Any) -> tuple[Any, ...] | None:
+    return None if value is None else as_tuple(value)
 
 
 @frozen(kw_only=True)
@@ -57,7 +61,9 @@ class Oversight:
     """
 
     sla: tuple[SlaChoice, ...] = field(default=(), converter=as_tuple)
-    regulatory: tuple[ProfileChoice, ...] = field(default=DEFAULT_CHOICES, converter=as_tuple)
+    regulatory: tuple[ProfileChoice, ...] | None = field(default=None, converter=_optional_tuple)
+    """Which regulatory profile applies to which case; None: the kind's default (complaints:
+    the shipped choices, every other kind: none)."""
     jurisdictions: FrozenMap[str, Jurisdiction] = field(
         factory=_jurisdictions, converter=frozen_map
     )
@@ -65,8 +71,22 @@ class Oversight:
     rules: tuple[Rule, ...] = field(default=(), converter=as_tuple)
     review_every: timedelta | None = None
 
-    def compile(self, facts: Mapping[str, FactKind]) -> CompiledOversight:
-        """Check and compile everything once against the facts a kind offers to rules."""
+    def compile(
+        self,
+        facts: Mapping[str, FactKind],
+        *,
+        metrics: tuple[str, ...] = (),
+        regulatory: tuple[ProfileChoice, ...] = (),
+    ) -> CompiledOversight:
+        """Check and compile everything once against what a kind offers: the facts its rules
+        may read, the house metrics its clocks start, its default regulatory choices.
+
+        A clock metric that no clock of the kind can have (a misspelled ``resolution`` in a
+        target, a rule's fact or a once-per-clock rule) is refused here, not left to never fire.
+        """
+        chosen = self.regulatory if self.regulatory is not None else regulatory
+        known = _known_metrics(self, metrics, chosen)
+        _check_metrics(self, metrics, known)
         choices = tuple(
             (
                 choice.policy,
@@ -86,6 +106,7 @@ class Oversight:
                 )
         return CompiledOversight(
             source=self,
+            regulatory=chosen,
             choices=choices,
             policies=FrozenMap(policies),
             calendars=FrozenMap({code: j.calendar() for code, j in self.jurisdictions.items()}),
@@ -93,21 +114,78 @@ class Oversight:
         )
 
 
+def _known_metrics(
+    oversight: Oversight, metrics: tuple[str, ...], regulatory: tuple[ProfileChoice, ...]
+) -> frozenset[str]:
+    """Every clock metric a case under this oversight can have."""
+    known = set(metrics)
+    for choice in regulatory:
+        profile = PROFILES.get(choice.profile)
+        if profile is not None:
+            known |= {d.metric for d in profile.deadlines}
+    known |= {f"tier_{tier}" for tier in oversight.ladder.tier_sla}
+    return frozenset(known)
+
+
+def _check_metrics(oversight: Oversight, metrics: tuple[str, ...], known: frozenset[str]) -> None:
+    tier_policies = set(oversight.ladder.tier_sla.values())
+    for i, choice in enumerate(oversight.sla):
+        for j, target in enumerate(choice.policy.targets):
+            usable = target.metric in metrics or (
+                target.metric == "resolution" and choice.policy.name in tier_policies
+            )
+            if not usable:
+                raise ValidationError.of(
+                    f"sla[{i}].policy.targets[{j}].metric",
+                    f"{target.metric!r} is not a clock of this kind "
+                    f"({', '.join(metrics) or 'it has no house clocks'})",
+                )
+    for i, rule in enumerate(oversight.rules):
+        if rule.metric and rule.metric not in known:
+            raise ValidationError.of(
+                f"rules[{i}].metric", f"{rule.metric!r} is not a clock of this kind"
+            )
+        for path, fact in _clock_facts(rule.when, f"rules[{i}].when"):
+            metric = fact.rpartition(".")[0]
+            if metric not in known:
+                known_list = ", ".join(sorted(known)) or "none"
+                raise ValidationError.of(
+                    path, f"{fact!r} reads a clock this kind has not got (clocks: {known_list})"
+                )
+
+
+def _clock_facts(condition: Condition, where: str) -> list[tuple[str, str]]:
+    if condition.fact:
+        reading = condition.fact.rpartition(".")[2]
+        dotted = "." in condition.fact and reading in CLOCK_FACT_KINDS
+        return [(f"{where}.fact", condition.fact)] if dotted else []
+    found: list[tuple[str, str]] = []
+    for i, part in enumerate(condition.all):
+        found += _clock_facts(part, f"{where}.all[{i}]")
+    for i, part in enumerate(condition.any):
+        found += _clock_facts(part, f"{where}.any[{i}]")
+    if condition.negate is not None:
+        found += _clock_facts(condition.negate, f"{where}.negate")
+    return found
+
+
 class CompiledOversight:
     """``Oversight`` checked and compiled, ready for the hot path."""
 
-    __slots__ = ("calendars", "choices", "policies", "rules", "source")
+    __slots__ = ("calendars", "choices", "policies", "regulatory", "rules", "source")
 
     def __init__(
         self,
         *,
         source: Oversight,
+        regulatory: tuple[ProfileChoice, ...],
         choices: tuple[tuple[SlaPolicy, CompiledRule | None], ...],
         policies: FrozenMap[str, SlaPolicy],
         calendars: FrozenMap[str, BusinessCalendar],
         rules: RuleBook,
     ) -> None:
         self.source = source
+        self.regulatory = regulatory
         self.choices = choices
         self.policies = policies
         self.calendars = calendars

@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from walletcare.domain import sla
 from walletcare.domain.calendars import BusinessCalendar
-from walletcare.domain.cases.kind import CaseKind, CaseState
+from walletcare.domain.cases.kind import CASE_FACT_NAMES, CaseKind, CaseState
 from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.oversight.config import CompiledOversight
 from walletcare.domain.regulatory import RegulatoryProfile, choose_profile
@@ -50,6 +50,7 @@ CASE_FACTS: Final[FrozenMap[str, FactKind]] = FrozenMap(
     }
 )
 """Facts every kind of case offers; a kind adds its own (``CaseKind.fact_kinds``)."""
+assert frozenset(CASE_FACTS) == CASE_FACT_NAMES, "the two lists of case facts differ"
 
 
 def fact_table(kind: CaseKind[Any]) -> FrozenMap[str, FactKind]:
@@ -135,7 +136,7 @@ def jurisdiction_calendar(case: CaseState, compiled: CompiledOversight) -> Busin
 
 def profile_of(case: CaseState, compiled: CompiledOversight) -> RegulatoryProfile | None:
     """The regulatory profile for the case's jurisdiction and product, if any."""
-    return choose_profile(case.jurisdiction, case.product, compiled.source.regulatory)
+    return choose_profile(case.jurisdiction, case.product, compiled.regulatory)
 
 
 def final_response_notice(case: CaseState, compiled: CompiledOversight) -> str:
