@@ -276,12 +276,16 @@ def reschedule(
 def checkpoint(
     clock: SlaClock, *, at: datetime, by: Actor, calendar: BusinessCalendar
 ) -> list[ClockEvent]:
-    """The warning and breach a running, unpaused clock has reached by ``at``."""
+    """The warning and breach a running, unpaused clock has reached by ``at``.
+
+    A breached clock's warning is moot: a ticker whose clock lags behind the breach adds none.
+    """
     if not clock.running or clock.paused:
         return []
     events: list[ClockEvent] = []
     if (
         not clock.warned
+        and not clock.breached
         and clock.warn_at is not None
         and at >= clock.warn_at
         and at < clock.deadline
@@ -305,14 +309,16 @@ def checkpoint(
 
 
 def next_checkpoint(clock: SlaClock) -> datetime | None:
-    """When the clock next needs looking at (its warning, then its deadline), or None."""
-    if not clock.running or clock.paused:
+    """When the clock next needs looking at (its warning, then its deadline), or None.
+
+    Once breached, nothing is left to look at: a warning skipped because the first look came
+    after the deadline is never re-armed (it would lie in the past and fire on every tick).
+    """
+    if not clock.running or clock.paused or clock.breached:
         return None
     if not clock.warned and clock.warn_at is not None and clock.warn_at < clock.deadline:
         return clock.warn_at
-    if not clock.breached:
-        return clock.deadline
-    return None
+    return clock.deadline
 
 
 def business_time_left(clock: SlaClock, at: datetime, calendar: BusinessCalendar) -> timedelta:

@@ -156,7 +156,13 @@ class CommandRunner:
         attempt = 0
         while True:
             loaded, version = load(stream_id)
-            decision = decide(loaded, now if now is not None else self.clock.now())
+            at = now if now is not None else self.clock.now()
+            latest = _last_event_at(loaded)
+            if latest is not None and latest > at:
+                # A worker whose clock lags behind the stream's last event decides as of that
+                # event: a stream never holds an event dated before the one it follows.
+                at = latest
+            decision = decide(loaded, at)
             commit = Commit(
                 stream_id=stream_id,
                 expected_version=version,
@@ -180,3 +186,11 @@ class CommandRunner:
                 continue
             self.on_committed(stored)
             return Committed(stored=stored, result=decision.result, version=version + len(stored))
+
+
+def _last_event_at(loaded: object) -> datetime | None:
+    """When the newest loaded event happened (None if only a snapshot or nothing was loaded)."""
+    events = loaded.events if isinstance(loaded, Loaded) else loaded
+    if isinstance(events, Sequence) and events and isinstance(events[-1], Event):
+        return events[-1].at
+    return None
