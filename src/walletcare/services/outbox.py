@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from walletcare.settings import RetryPolicy
 Deliver = Callable[[OutboundMessage], DeliveryReceipt | None]
 """Offer a message to the channel plugins; None if none serves its channel."""
 
-__all__ = ["Delivery", "DeliveryOutcome", "deliver_with_timeout"]
+__all__ = ["Delivery", "DeliveryOutcome", "deliver_with_timeout", "sends_per_claim"]
 
 log = logging.getLogger("walletcare.outbox")
 
@@ -67,7 +68,17 @@ def deliver_with_timeout(
         )
     if result is not None and result.message_id != message.id:
         raise DeliveryFailed(f"receipt names message {result.message_id!r}, not {message.id!r}")
+    if result is not None and result.channel != message.channel:
+        raise DeliveryFailed(f"receipt names channel {result.channel!r}, not {message.channel!r}")
     return result
+
+
+def sends_per_claim(lease: timedelta, timeout: timedelta) -> int:
+    """How many sends one claim may cover so that even all timing out ends inside its lease.
+
+    Half the lease is kept as a margin for storage and scheduling; at least one send.
+    """
+    return max(1, int(lease / (2 * timeout)))
 
 
 class Delivery:
@@ -95,8 +106,21 @@ class Delivery:
         for one recipient on one channel go out as a single digest instead of a burst.
         """
         counts = {"delivered": 0, "retried": 0, "dead": 0, "lost": 0}
-        for batch in _batches(self.storage.claim_due_messages(now, limit, self.lease), now):
-            self._send(batch, now, counts)
+        # One claim covers only as many sends as fit in its lease, and each claim is dated by
+        # the time that really passed: a slow channel never outlives the claim it sends under,
+        # so no other worker picks the same message up meanwhile.
+        chunk = sends_per_claim(self.lease, self.timeout)
+        started = time.monotonic()
+        left = limit
+        while left > 0:
+            wanted = min(chunk, left)
+            at = now + timedelta(seconds=time.monotonic() - started)
+            claimed = self.storage.claim_due_messages(at, wanted, self.lease)
+            for batch in _batches(claimed, now):
+                self._send(batch, now, counts)
+            left -= len(claimed)
+            if len(claimed) < wanted:
+                break
         return DeliveryOutcome(
             delivered=counts["delivered"],
             retried=counts["retried"],
@@ -164,15 +188,22 @@ def _is_digest(message: OutboundMessage) -> bool:
 def _batches(
     messages: list[OutboundMessage], now: datetime
 ) -> list[tuple[OutboundMessage, list[OutboundMessage]]]:
-    """Each message on its own, except digest messages grouped per (channel, recipient)."""
+    """Each message on its own, except digest messages grouped per (channel, recipient).
+
+    A digest that failed is retried with the same members, so with the same id: its members
+    share their attempt count and retry time, which alerts queued since do not (they go out
+    in a digest of their own).
+    """
     batches: list[tuple[OutboundMessage, list[OutboundMessage]]] = []
-    groups: dict[tuple[str, str], list[OutboundMessage]] = {}
+    groups: dict[tuple[str, str, int, datetime | None], list[OutboundMessage]] = {}
     for message in messages:
         if _is_digest(message):
-            groups.setdefault((message.channel, message.recipient), []).append(message)
+            retry_of = message.due_at if message.attempts else None
+            key = (message.channel, message.recipient, message.attempts, retry_of)
+            groups.setdefault(key, []).append(message)
         else:
             batches.append((message, [message]))
-    for (channel, recipient), members in groups.items():
+    for (channel, recipient, _, _), members in groups.items():
         if len(members) == 1:
             batches.append((members[0], members))
             continue

@@ -14,33 +14,43 @@ __all__ = ["RecordingNotifier", "FlakyNotifier"]
 
 
 class RecordingNotifier:
-    """Delivers by remembering: ``sent`` in order, one entry per message id (idempotent)."""
+    """Delivers by remembering: ``sent`` holds every offer, in order, repeats included.
+
+    A channel drops a repeated id, so each id is answered; keeping the repeats lets a test
+    assert that exactly one offer was made (``offers_of``), which is what exactly-once means.
+    """
 
     def __init__(
         self, channels: Iterable[str] = ("sms", "email", "push", "in_app", "staff")
     ) -> None:
         self.channels = frozenset(channels)
         self.sent: list[OutboundMessage] = []
-        self.offers = 0
-        self._ids: set[str] = set()
         self._lock = threading.Lock()
+
+    @property
+    def offers(self) -> int:
+        """How many offers were recorded."""
+        with self._lock:
+            return len(self.sent)
 
     @hookimpl
     def walletcare_deliver(self, message: OutboundMessage) -> DeliveryReceipt | None:
-        """Record ``message`` once per id if its channel is one of ours."""
+        """Record ``message`` if its channel is one of ours."""
         if message.channel not in self.channels:
             return None
         with self._lock:
-            self.offers += 1
-            if message.id not in self._ids:
-                self._ids.add(message.id)
-                self.sent.append(message)
+            self.sent.append(message)
         return DeliveryReceipt(
             message_id=message.id, channel=message.channel, provider_ref=message.id
         )
 
+    def offers_of(self, message_id: str) -> int:
+        """How many times the message ``message_id`` was offered."""
+        with self._lock:
+            return sum(1 for m in self.sent if m.id == message_id)
+
     def to(self, recipient: str) -> list[OutboundMessage]:
-        """The messages sent to ``recipient``."""
+        """The offers made to ``recipient``."""
         with self._lock:
             return [m for m in self.sent if m.recipient == recipient]
 
