@@ -17,6 +17,8 @@ from walletcare.errors import ValidationError
 __all__ = ["Settings", "RetryPolicy", "DEFAULT_STORAGE_URL"]
 
 DEFAULT_STORAGE_URL = "sqlite:///walletcare.db"
+MAX_ATTEMPTS = 1000
+"""The most tries a retry policy may make before a message is dead-lettered."""
 
 
 def _positive_delta(_: object, attribute: Any, value: Any) -> None:
@@ -69,9 +71,22 @@ class RetryPolicy:
     factor: int = field(default=2, validator=_positive_int)
     max_delay: timedelta = field(default=timedelta(hours=1), validator=_positive_delta)
 
+    def __attrs_post_init__(self) -> None:
+        if self.max_attempts > MAX_ATTEMPTS:
+            raise ValidationError.of(
+                "max_attempts", f"must be at most {MAX_ATTEMPTS}, got {self.max_attempts}"
+            )
+        if self.max_delay < self.first_delay:
+            raise ValidationError.of("max_delay", "must not be shorter than first_delay")
+
     def delay_after(self, attempts: int) -> timedelta:
         """The wait before the next try once ``attempts`` tries have failed."""
-        delay: timedelta = self.first_delay * (self.factor ** max(attempts - 1, 0))
+        delay = self.first_delay
+        # Capped step by step: first_delay * factor ** n overflows timedelta for large n.
+        for _ in range(max(attempts - 1, 0)):
+            if delay >= self.max_delay:
+                break
+            delay = min(delay * self.factor, self.max_delay)
         return min(delay, self.max_delay)
 
 
@@ -92,7 +107,7 @@ class Settings:
     delivery_timeout: timedelta = field(default=timedelta(seconds=30), validator=_positive_delta)
     claim_lease: timedelta = field(default=timedelta(minutes=5), validator=_positive_delta)
     tick_batch: int = field(default=500, validator=_positive_int)
-    command_retries: int = field(default=5, validator=_positive_int)
+    command_retries: int = field(default=10, validator=_positive_int)
     load_entry_points: bool = True
     cases: FrozenMap[str, CaseSettings] = field(factory=FrozenMap, converter=_cases)
     upcasters: FrozenMap[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = field(

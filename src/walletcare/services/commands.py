@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
+import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from attrs import frozen
@@ -27,6 +29,10 @@ from walletcare.serialization import WalletcareConverter
 __all__ = ["Decision", "Decide", "Loaded", "Committed", "CommandRunner", "OnCommitted"]
 
 R = TypeVar("R")
+BACKOFF_BASE = timedelta(milliseconds=2)
+"""The longest wait before the first retry after a conflict; it doubles per retry."""
+BACKOFF_CAP = timedelta(milliseconds=50)
+"""The longest wait before any retry after a conflict."""
 OnCommitted = Callable[[Sequence[StoredEvent]], object]
 """Called with a commit's stored events once they are durable (the observers)."""
 
@@ -80,12 +86,24 @@ class CommandRunner:
         clock: Clock,
         on_committed: OnCommitted,
         retries: int,
+        sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         self.storage = storage
         self.converter = converter
         self.clock = clock
         self.on_committed = on_committed
         self.retries = retries
+        self.sleep = sleep
+        self.random = random.Random()  # noqa: S311 (jitter, not secrecy)
+
+    def back_off(self, attempt: int) -> None:
+        """Wait a random while, growing with ``attempt``, before deciding again.
+
+        Two writers that collided and retried at once would collide again: a random wait
+        (full jitter, doubling from ``BACKOFF_BASE`` up to ``BACKOFF_CAP``) sets them apart.
+        """
+        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
+        self.sleep(self.random.uniform(0, ceiling.total_seconds()))
 
     def to_record(self, event: Event) -> NewEvent:
         """An event as the plain record storage keeps."""
@@ -183,6 +201,7 @@ class CommandRunner:
                 attempt += 1
                 if attempt > self.retries:
                     raise
+                self.back_off(attempt)
                 continue
             self.on_committed(stored)
             return Committed(stored=stored, result=decision.result, version=version + len(stored))
