@@ -228,8 +228,10 @@ def parse_url(url: str) -> tuple[str, dict[str, str]]:
     path = parts.path[1:] if parts.path.startswith("/") else parts.path
     if not path:
         raise ConfigurationError(f"the sqlite URL names no file: {url!r}")
+    if "\x00" in path:
+        raise ConfigurationError(f"the sqlite URL's path holds a NUL character: {url!r}")
     options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    unknown = set(options) - {"synchronous", "busy_timeout_ms"}
+    unknown = set(options) - {"synchronous", "busy_timeout_ms", "create_dirs"}
     if unknown:
         raise ConfigurationError(f"unknown sqlite URL options {sorted(unknown)} in {url!r}")
     return path, options
@@ -239,7 +241,12 @@ class SQLiteStorage:
     """Storage in one SQLite file; one connection per instance, shared under a lock."""
 
     def __init__(
-        self, path: str, *, synchronous: str = "full", busy_timeout_ms: int = 10_000
+        self,
+        path: str,
+        *,
+        synchronous: str = "full",
+        busy_timeout_ms: int = 10_000,
+        create_dirs: bool = False,
     ) -> None:
         mode = _SYNC_MODES.get(synchronous.lower())
         if mode is None:
@@ -249,8 +256,14 @@ class SQLiteStorage:
         self.path = path
         self._lock = threading.RLock()
         self._insert_sql: dict[int, str] = {}
+        if path != ":memory:" and not create_dirs and not Path(path).parent.is_dir():
+            # A mistyped path would otherwise make a new, empty store somewhere unexpected.
+            raise StorageError(
+                f"the directory of {path!r} does not exist; create it, or pass "
+                "create_dirs=true in the URL to have walletcare create it"
+            )
         try:
-            if path != ":memory:":
+            if path != ":memory:" and create_dirs:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
                 path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000
@@ -259,6 +272,7 @@ class SQLiteStorage:
             raise StorageError(f"cannot open SQLite storage at {path!r}: {exc}") from exc
         try:
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            self._refuse_foreign()
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute(f"PRAGMA synchronous = {mode}")
             self._migrate()
@@ -277,9 +291,29 @@ class SQLiteStorage:
             busy = int(options.get("busy_timeout_ms", "10000"))
         except ValueError:
             raise ConfigurationError(f"busy_timeout_ms must be an integer in {url!r}") from None
-        return cls(path, synchronous=options.get("synchronous", "full"), busy_timeout_ms=busy)
+        create = options.get("create_dirs", "false").lower()
+        if create not in ("true", "false"):
+            raise ConfigurationError(f"create_dirs must be true or false in {url!r}")
+        return cls(
+            path,
+            synchronous=options.get("synchronous", "full"),
+            busy_timeout_ms=busy,
+            create_dirs=create == "true",
+        )
 
     # -- plumbing --------------------------------------------------------------------------
+    def _refuse_foreign(self) -> None:
+        """Refuse, changing nothing, a file that holds tables but no walletcare schema."""
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        tables = self._db.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        ).fetchone()[0]
+        if version == 0 and tables:
+            raise StorageError(
+                f"{self.path!r} holds another application's tables, not a walletcare store; "
+                "it was left as it was"
+            )
+
     def _migrate(self) -> None:
         with self._write() as db:
             current = db.execute("PRAGMA user_version").fetchone()[0]
