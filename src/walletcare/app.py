@@ -35,6 +35,12 @@ R = TypeVar("R")
 __all__ = ["Walletcare", "SystemClock", "TickReport"]
 
 
+def _count(name: str, value: object, *, minimum: int = 1) -> None:
+    """Refuse anything but an int of at least ``minimum`` as a ``ValidationError``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValidationError.of(name, f"must be an int of at least {minimum}, got {value!r}")
+
+
 class SystemClock:
     """The real clock, in UTC."""
 
@@ -203,6 +209,8 @@ class Walletcare:
 
     def events_since(self, position: int = 0, limit: int = 1000) -> list[StoredEvent]:
         """Stored events of every stream after a global position, for projections and reports."""
+        _count("position", position, minimum=0)
+        _count("limit", limit)
         return self.storage.read_all(position, limit)
 
     def decode(self, record: StoredEvent) -> Event:
@@ -229,6 +237,7 @@ class Walletcare:
 
     def dead_letters(self, limit: int = 100) -> list[OutboundMessage]:
         """Messages that were given up on, with the reason in ``last_error``."""
+        _count("limit", limit)
         return self.storage.list_messages(MessageStatus.DEAD, limit)
 
     def retry_dead_letter(self, message_id: str) -> bool:

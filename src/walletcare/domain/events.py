@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from attrs import field, frozen
 
 from walletcare.domain.calendars import require_aware
+from walletcare.domain.fieldtypes import check_fields
 from walletcare.errors import ValidationError
 
 __all__ = ["ActorRole", "Actor", "Event", "aware", "non_empty", "SYSTEM"]
@@ -89,3 +90,7 @@ class Event:
 
     at: datetime = field(validator=aware)
     by: Actor = field(validator=_actor)
+
+    def __attrs_post_init__(self) -> None:
+        # What is written must read back: every field holds its declared type.
+        check_fields(self)

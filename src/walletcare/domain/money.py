@@ -22,6 +22,8 @@ _MINOR_UNITS: Final[dict[str, int]] = {
 _QUANTUM: Final[dict[str, Decimal]] = {
     code: Decimal(1).scaleb(-exp) for code, exp in _MINOR_UNITS.items()
 }
+MAX_INTEGER_DIGITS = 24
+"""The most digits an amount may have before its decimal point."""
 _TEXT = re.compile(r"^\s*([A-Z]{3})\s+([+-]?\d+(?:\.\d+)?)\s*$")
 
 
@@ -45,6 +47,11 @@ def _check_amount(_: object, __: object, value: Any) -> None:
         raise ValidationError.of("amount", f"must be a Decimal, got {kind}{hint}")
     if not value.is_finite():
         raise ValidationError.of("amount", f"must be finite, got {value}")
+    if value and value.adjusted() >= MAX_INTEGER_DIGITS:
+        # Beyond this, amounts at minor-unit scale no longer fit decimal's 28 digits.
+        raise ValidationError.of(
+            "amount", f"must have at most {MAX_INTEGER_DIGITS} digits before the point"
+        )
 
 
 def _check_currency(_: object, __: object, value: Any) -> None:

@@ -388,7 +388,8 @@ class ComplaintService:
         def step(c: Complaint, now: datetime, version: int) -> StepResult:
             aware = isinstance(expected_by, datetime) and expected_by.utcoffset() is not None
             local = expected_by.astimezone(ZoneInfo(c.customer_zone)) if aware else expected_by
-            values = {"reasons": str(reasons).strip(), "expected_by": f"{local:%Y-%m-%d}"}
+            shown = f"{local:%Y-%m-%d}" if aware else ""  # not aware: refused just below
+            values = {"reasons": str(reasons).strip(), "expected_by": shown}
             message = self._message(c, "complaint.holding_reply", values, version, now)
             events = domain.send_holding_reply(
                 c, by=by, at=now, reasons=reasons, expected_by=expected_by, message_id=message.id
@@ -467,10 +468,10 @@ class ComplaintService:
         """Complaints by customer, status, category, assignee and age, from the summaries."""
         statuses = None
         if status is not None:
-            chosen = [status] if isinstance(status, str) else list(status)
             try:
+                chosen = [status] if isinstance(status, str) else list(status)
                 statuses = [Status(s).value for s in chosen]
-            except ValueError:
+            except (ValueError, TypeError):
                 raise ValidationError.of(
                     "status", f"{status!r} is not a complaint status"
                 ) from None

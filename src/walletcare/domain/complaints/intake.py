@@ -21,6 +21,7 @@ from walletcare.domain.complaints.values import (
     IntakeChannel,
 )
 from walletcare.domain.events import Actor, Event
+from walletcare.domain.fieldtypes import check_fields
 from walletcare.domain.money import Money
 from walletcare.errors import ValidationError
 
@@ -79,6 +80,10 @@ class NewComplaint:
     vulnerable: bool = False
     segment: str = ""
     flags: Sequence[str] = ()
+
+    def __attrs_post_init__(self) -> None:
+        # Types now, every problem at once; what the values mean is check_intake's.
+        check_fields(self)
 
 
 def choices(kind: type[enum.Enum]) -> str:

@@ -77,10 +77,32 @@ def _require(complaint: Complaint, allowed: Collection[Status], action: str) -> 
         )
 
 
+def _role(by: Actor) -> ActorRole:
+    """The role of the actor ``by``, refused as a ``ValidationError`` if it is not an Actor."""
+    if not isinstance(by, Actor):
+        raise ValidationError.of("by", f"must be an Actor, got {type(by).__name__}")
+    return by.role
+
+
 def _text(value: str, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError.of(name, "is required")
     return value.strip()
+
+
+def _optional_text(value: str, name: str) -> str:
+    if not isinstance(value, str):
+        raise ValidationError.of(name, f"must be a string, got {type(value).__name__}")
+    return value.strip()
+
+
+def _evidence(evidence: Sequence[EvidenceRef]) -> tuple[EvidenceRef, ...]:
+    if isinstance(evidence, str | bytes) or not isinstance(evidence, Sequence):
+        raise ValidationError.of("evidence", "must be a list of EvidenceRef")
+    for i, ref in enumerate(evidence):
+        if not isinstance(ref, EvidenceRef):
+            raise ValidationError.of(f"evidence[{i}]", "must be an EvidenceRef")
+    return tuple(evidence)
 
 
 def acknowledge(complaint: Complaint, *, by: Actor, at: datetime, message_id: str) -> list[Event]:
@@ -110,7 +132,11 @@ def assign(
     _require(complaint, OPEN_STATUSES, "assign")
     return [
         ComplaintAssigned(
-            complaint_id=complaint.id, at=at, by=by, team=_text(team, "team"), agent=agent.strip()
+            complaint_id=complaint.id,
+            at=at,
+            by=by,
+            team=_text(team, "team"),
+            agent=_optional_text(agent, "agent"),
         )
     ]
 
@@ -157,7 +183,7 @@ def provide_information(
             by=by,
             summary=text,
             channel=_text(channel, "channel"),
-            evidence=tuple(evidence),
+            evidence=_evidence(evidence),
         ),
         ContactRecorded(
             complaint_id=complaint.id,
@@ -236,7 +262,7 @@ def reopen(
         raise TransitionNotAllowed(
             f"complaint {complaint.id} was withdrawn or merged; file a new one"
         )
-    if by.role not in (ActorRole.CUSTOMER, ActorRole.STAFF):
+    if _role(by) not in (ActorRole.CUSTOMER, ActorRole.STAFF):
         raise DomainError("only the customer, or staff on their behalf, can reopen a complaint")
     deadline = reopen_deadline(complaint, policy)
     if deadline is None or at > deadline:
@@ -260,7 +286,7 @@ def close(complaint: Complaint, *, by: Actor, at: datetime, reason: str) -> list
 def withdraw(complaint: Complaint, *, by: Actor, at: datetime, reason: str) -> list[Event]:
     """The customer withdraws a complaint that is still open."""
     _require(complaint, OPEN_STATUSES, "withdraw")
-    if by.role not in (ActorRole.CUSTOMER, ActorRole.STAFF):
+    if _role(by) not in (ActorRole.CUSTOMER, ActorRole.STAFF):
         raise DomainError("only the customer, or staff on their behalf, can withdraw a complaint")
     return [
         ComplaintWithdrawn(complaint_id=complaint.id, at=at, by=by, reason=_text(reason, "reason"))
@@ -298,7 +324,7 @@ def change_severity(
 ) -> list[Event]:
     """Staff override of the derived severity, with a reason."""
     _require(complaint, OPEN_STATUSES, "change the severity of")
-    if by.role is not ActorRole.STAFF:
+    if _role(by) is not ActorRole.STAFF:
         raise DomainError("only staff can override a complaint's severity")
     try:
         level = Severity(severity)
@@ -314,6 +340,8 @@ def change_severity(
 
 
 def _flag_words(flags: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(flags, str | bytes) or not isinstance(flags, Sequence):
+        raise ValidationError.of("flags", "must be a list of flags, not a single string")
     words = tuple(flags)
     if not words:
         raise ValidationError.of("flags", "name at least one flag")
@@ -328,7 +356,7 @@ def add_flags(
 ) -> list[Event]:
     """Staff flag an open complaint (``extended``, ``approved_extension``, ``new_account``...)."""
     _require(complaint, OPEN_STATUSES, "flag")
-    if by.role is not ActorRole.STAFF:
+    if _role(by) is not ActorRole.STAFF:
         raise DomainError("only staff change a complaint's regulatory flags")
     words = _flag_words(flags)
     new = tuple(f for f in words if f not in complaint.flags)
@@ -352,7 +380,7 @@ def send_holding_reply(
 ) -> list[Event]:
     """Tell the customer why the final reply is late and when it will come (an exceptional case)."""
     _require(complaint, OPEN_STATUSES, "send a holding reply on")
-    if by.role is not ActorRole.STAFF:
+    if _role(by) is not ActorRole.STAFF:
         raise DomainError("only staff send holding replies")
     if (
         not isinstance(expected_by, datetime)
@@ -423,7 +451,7 @@ def absorb(target: Complaint, source: Complaint, *, by: Actor, at: datetime) -> 
 
 
 def _check_merge(source: Complaint, target: Complaint, by: Actor) -> None:
-    if by.role is not ActorRole.STAFF:
+    if _role(by) is not ActorRole.STAFF:
         raise DomainError("only staff can merge complaints")
     if source.id == target.id:
         raise ValidationError.of("into", "a complaint cannot be merged into itself")

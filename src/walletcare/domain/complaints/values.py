@@ -10,6 +10,7 @@ from attrs import field, frozen
 from attrs.validators import instance_of, optional
 
 from walletcare.domain.events import aware, non_empty
+from walletcare.domain.fieldtypes import check_fields
 from walletcare.domain.money import Money
 
 __all__ = [
@@ -119,6 +120,9 @@ class EvidenceRef:
     ref: str = field(validator=non_empty)
     description: str = ""
 
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)
+
 
 @frozen(kw_only=True)
 class ContactPoint:
@@ -126,6 +130,9 @@ class ContactPoint:
 
     channel: str = field(validator=non_empty)
     address: str = field(validator=non_empty)
+
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)
 
 
 @frozen(kw_only=True)
@@ -137,6 +144,9 @@ class Contact:
     direction: Direction
     summary: str = field(validator=non_empty)
     message_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)
 
     @classmethod
     def outbound(cls, *, at: datetime, channel: str, summary: str, message_id: str) -> Contact:
@@ -164,3 +174,6 @@ class Resolution:
     outcome: Outcome
     explanation: str = field(validator=non_empty)
     remedy: Money | None = field(default=None, validator=_money_or_none)
+
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)

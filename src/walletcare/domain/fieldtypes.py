@@ -1,0 +1,217 @@
+"""Checking a value's fields against their declared types when the value is built.
+
+Whatever a command accepts is written to storage and read back by the converter, which is
+strict about types. A value that held ``5`` where its class declares ``str`` would be
+written, and then every later read of its case would fail. So events and the values
+commands take check their declared types at construction: the mistake is refused, as a
+``ValidationError`` naming the field, before anything is written.
+
+The check for each class is compiled once, from its type hints, on first use.
+"""
+
+from __future__ import annotations
+
+import enum
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Union
+
+import attrs
+
+from walletcare.domain.frozenmap import FrozenMap
+from walletcare.errors import ValidationError
+
+__all__ = ["check_fields", "text_problem"]
+
+Check = Callable[[Any], str | None]
+"""What is wrong with a value for one declared type (None: nothing)."""
+
+_compiled: dict[type, tuple[tuple[str, Check], ...]] = {}
+_UNION_TYPE = type(int | str)  # what ``X | Y`` makes, beside typing.Union
+
+
+def text_problem(value: str) -> str | None:
+    """What keeps ``value`` from being stored as UTF-8 text (a lone surrogate), if anything."""
+    if value.isascii():
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains a character that is not valid text (a lone surrogate)"
+    return None
+
+
+def _check_str(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"must be a string, got {type(value).__name__}"
+    return text_problem(value)
+
+
+def _check_bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
+
+
+def _check_int(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"must be an int, got {type(value).__name__}"
+    return None
+
+
+def _check_datetime(value: Any) -> str | None:
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        return "must be a timezone-aware datetime"
+    return None
+
+
+def _instance(cls: type) -> Check:
+    name = cls.__name__
+
+    def check(value: Any) -> str | None:
+        return None if isinstance(value, cls) else f"must be a {name}, got {type(value).__name__}"
+
+    return check
+
+
+def _enum(cls: type[enum.Enum]) -> Check:
+    choices = ", ".join(str(m.value) for m in cls)
+
+    def check(value: Any) -> str | None:
+        return None if isinstance(value, cls) else f"{value!r} is not one of {choices}"
+
+    return check
+
+
+def _optional(inner: Check) -> Check:
+    def check(value: Any) -> str | None:
+        return None if value is None else inner(value)
+
+    return check
+
+
+def _any_of(options: Sequence[Check]) -> Check:
+    def check(value: Any) -> str | None:
+        problems = [c(value) for c in options]
+        return None if None in problems else problems[0]
+
+    return check
+
+
+def _items(inner: Check, container: tuple[type, ...], what: str) -> Check:
+    def check(value: Any) -> str | None:
+        if isinstance(value, str | bytes) or not isinstance(value, container):
+            return f"must be {what}, got {type(value).__name__}"
+        items = typing.cast(Sequence[Any], value)  # a tuple, list or set, checked just above
+        for i, item in enumerate(items):
+            problem = inner(item)
+            if problem is not None:
+                return f"[{i}] {problem}"
+        return None
+
+    return check
+
+
+def _fixed(items: Sequence[Check]) -> Check:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, tuple) or len(value) != len(items):
+            return f"must be a tuple of {len(items)}"
+        for i, (inner, item) in enumerate(zip(items, value, strict=True)):
+            problem = inner(item)
+            if problem is not None:
+                return f"[{i}] {problem}"
+        return None
+
+    return check
+
+
+def _mapping(key: Check, value_check: Check) -> Check:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, Mapping):
+            return f"must be a mapping, got {type(value).__name__}"
+        for k, v in value.items():
+            problem = key(k) or value_check(v)
+            if problem is not None:
+                return f"[{k!r}] {problem}"
+        return None
+
+    return check
+
+
+def _skip(_: Any) -> None:
+    return None
+
+
+_SIMPLE: dict[Any, Check] = {
+    str: _check_str,
+    bool: _check_bool,
+    int: _check_int,
+    datetime: _check_datetime,
+    timedelta: _instance(timedelta),
+    date: _instance(date),
+    Decimal: _instance(Decimal),
+    Any: _skip,
+    object: _skip,
+}
+
+
+def _compile(hint: Any) -> Check:  # noqa: PLR0911 (one return per kind of type)
+    simple = _SIMPLE.get(hint)
+    if simple is not None:
+        return simple
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (Union, _UNION_TYPE):
+        options = [a for a in args if a is not type(None)]
+        inner = (
+            _compile(options[0]) if len(options) == 1 else _any_of([_compile(a) for a in options])
+        )
+        return _optional(inner) if len(options) < len(args) else inner
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return _items(_compile(args[0]), (tuple,), "a tuple")
+        return _fixed([_compile(a) for a in args])
+    if origin in (Sequence, list):
+        return _items(_compile(args[0]) if args else _skip, (tuple, list), "a list")
+    if origin in (frozenset, set):
+        return _items(_compile(args[0]) if args else _skip, (frozenset, set), "a set")
+    if origin in (Mapping, dict, FrozenMap):
+        key, value = (_compile(a) for a in args) if args else (_skip, _skip)
+        return _mapping(key, value)
+    if origin is typing.Literal:
+        allowed = args
+        return lambda v: None if v in allowed else f"must be one of {allowed!r}, got {v!r}"
+    if isinstance(hint, type):
+        if issubclass(hint, enum.Enum):
+            return _enum(hint)
+        return _instance(hint)
+    return _skip  # type variables, callables, protocols: checked where they are used
+
+
+def _checks(cls: type) -> tuple[tuple[str, Check], ...]:
+    found = _compiled.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        found = tuple(
+            (f.name, _compile(hints[f.name]))
+            for f in attrs.fields(cls)
+            if f.name in hints and f.init
+        )
+        _compiled[cls] = found
+    return found
+
+
+def check_fields(value: object) -> None:
+    """Raise a ``ValidationError`` naming every field of ``value`` that is not of its type."""
+    problems: dict[str, str] = {}
+    for name, check in _checks(type(value)):
+        problem = check(getattr(value, name))
+        if problem is None:
+            continue
+        if problem.startswith("["):  # an item of a list or mapping: name it by its index
+            index, _, problem = problem.partition("] ")
+            problems[f"{name}{index}]"] = problem
+        else:
+            problems[name] = problem
+    if problems:
+        raise ValidationError(problems)
