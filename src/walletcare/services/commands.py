@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 from attrs import frozen
 
 from walletcare.domain.events import Event
-from walletcare.errors import ClaimLost, ConcurrencyConflict, KeyTaken
+from walletcare.errors import ClaimLost, ConcurrencyConflict, KeyTaken, StorageError
 from walletcare.ports import (
     Clock,
     Commit,
@@ -118,10 +118,18 @@ class CommandRunner:
 
     def from_record(self, record: StoredEvent) -> Event:
         """A stored record back as its event, upcast to the current schema."""
-        body = json.loads(record.data)
-        return self.converter.load_event(
-            {"kind": record.kind, "schema_version": record.schema_version, **body}
-        )
+        try:
+            body = json.loads(record.data)
+            if not isinstance(body, dict):
+                raise ValueError("the body is not a JSON object")
+            return self.converter.load_event(
+                {"kind": record.kind, "schema_version": record.schema_version, **body}
+            )
+        except (ValueError, TypeError) as exc:
+            raise StorageError(
+                f"stream {record.stream_id!r} event #{record.stream_version} "
+                f"({record.kind}) is damaged: {exc}"
+            ) from exc
 
     def load(self, stream_id: str) -> tuple[list[Event], int]:
         """A stream's events and its version."""
