@@ -6,6 +6,8 @@ from walletcare.domain.complaints.intake import *  # noqa: F403
 from walletcare.domain.complaints.intake import __all__ as _intake
 from walletcare.domain.complaints.lifecycle import *  # noqa: F403
 from walletcare.domain.complaints.lifecycle import __all__ as _lifecycle
+from walletcare.domain.complaints.merging import *  # noqa: F403
+from walletcare.domain.complaints.merging import __all__ as _merging
 from walletcare.domain.complaints.severity import *  # noqa: F403
 from walletcare.domain.complaints.severity import __all__ as _severity
 from walletcare.domain.complaints.state import *  # noqa: F403
@@ -13,4 +15,4 @@ from walletcare.domain.complaints.state import __all__ as _state
 from walletcare.domain.complaints.values import *  # noqa: F403
 from walletcare.domain.complaints.values import __all__ as _values
 
-__all__ = [*_values, *_events, *_severity, *_intake, *_state, *_lifecycle]  # noqa: PLE0604
+__all__ = [*_values, *_events, *_severity, *_intake, *_state, *_lifecycle, *_merging]  # noqa: PLE0604

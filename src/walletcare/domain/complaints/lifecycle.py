@@ -8,20 +8,17 @@ state.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from walletcare.domain.complaints.events import (
-    ComplaintAbsorbed,
     ComplaintAcknowledged,
     ComplaintAssigned,
     ComplaintClosed,
-    ComplaintMerged,
     ComplaintReopened,
     ComplaintResolved,
     ComplaintWithdrawn,
     ContactRecorded,
-    DuplicateLinked,
     FlagsAdded,
     HoldingReplySent,
     InformationProvided,
@@ -29,14 +26,20 @@ from walletcare.domain.complaints.events import (
     InvestigationStarted,
     SeverityChanged,
 )
-from walletcare.domain.complaints.intake import ComplaintPolicy, NewComplaint, check_intake, choices
+from walletcare.domain.complaints.guards import (
+    evidence_refs,
+    optional_text,
+    require_status,
+    required_text,
+    role_of,
+)
+from walletcare.domain.complaints.intake import ComplaintPolicy, choices
 from walletcare.domain.complaints.state import Complaint
 from walletcare.domain.complaints.values import (
     OPEN_STATUSES,
     Contact,
     Direction,
     EvidenceRef,
-    IntakeChannel,
     Outcome,
     Resolution,
     Severity,
@@ -61,53 +64,13 @@ __all__ = [
     "change_severity",
     "add_flags",
     "send_holding_reply",
-    "link_duplicate",
-    "merge_into",
-    "absorb",
 ]
 
 
 # -- commands ------------------------------------------------------------------------------
-def _require(complaint: Complaint, allowed: Collection[Status], action: str) -> None:
-    if complaint.status not in allowed:
-        wanted = ", ".join(sorted(s.value for s in allowed))
-        raise TransitionNotAllowed(
-            f"cannot {action} complaint {complaint.id}: it is {complaint.status.value} "
-            f"(allowed from: {wanted})"
-        )
-
-
-def _role(by: Actor) -> ActorRole:
-    """The role of the actor ``by``, refused as a ``ValidationError`` if it is not an Actor."""
-    if not isinstance(by, Actor):
-        raise ValidationError.of("by", f"must be an Actor, got {type(by).__name__}")
-    return by.role
-
-
-def _text(value: str, name: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError.of(name, "is required")
-    return value.strip()
-
-
-def _optional_text(value: str, name: str) -> str:
-    if not isinstance(value, str):
-        raise ValidationError.of(name, f"must be a string, got {type(value).__name__}")
-    return value.strip()
-
-
-def _evidence(evidence: Sequence[EvidenceRef]) -> tuple[EvidenceRef, ...]:
-    if isinstance(evidence, str | bytes) or not isinstance(evidence, Sequence):
-        raise ValidationError.of("evidence", "must be a list of EvidenceRef")
-    for i, ref in enumerate(evidence):
-        if not isinstance(ref, EvidenceRef):
-            raise ValidationError.of(f"evidence[{i}]", "must be an EvidenceRef")
-    return tuple(evidence)
-
-
 def acknowledge(complaint: Complaint, *, by: Actor, at: datetime, message_id: str) -> list[Event]:
     """Tell the customer their complaint was received."""
-    _require(complaint, {Status.RECEIVED}, "acknowledge")
+    require_status(complaint, {Status.RECEIVED}, "acknowledge")
     return [
         ComplaintAcknowledged(complaint_id=complaint.id, at=at, by=by, message_id=message_id),
         _sent(complaint, by, at, message_id, "acknowledgement sent"),
@@ -129,21 +92,21 @@ def assign(
     complaint: Complaint, *, by: Actor, at: datetime, team: str, agent: str = ""
 ) -> list[Event]:
     """Give the complaint to a team and, optionally, an agent."""
-    _require(complaint, OPEN_STATUSES, "assign")
+    require_status(complaint, OPEN_STATUSES, "assign")
     return [
         ComplaintAssigned(
             complaint_id=complaint.id,
             at=at,
             by=by,
-            team=_text(team, "team"),
-            agent=_optional_text(agent, "agent"),
+            team=required_text(team, "team"),
+            agent=optional_text(agent, "agent"),
         )
     ]
 
 
 def start_investigation(complaint: Complaint, *, by: Actor, at: datetime) -> list[Event]:
     """Start working an acknowledged complaint."""
-    _require(complaint, {Status.ACKNOWLEDGED}, "start investigating")
+    require_status(complaint, {Status.ACKNOWLEDGED}, "start investigating")
     return [InvestigationStarted(complaint_id=complaint.id, at=at, by=by)]
 
 
@@ -151,13 +114,13 @@ def request_information(
     complaint: Complaint, *, by: Actor, at: datetime, questions: str, message_id: str
 ) -> list[Event]:
     """Ask the customer for more information; the complaint waits for them."""
-    _require(complaint, {Status.INVESTIGATING}, "request information on")
+    require_status(complaint, {Status.INVESTIGATING}, "request information on")
     return [
         InformationRequested(
             complaint_id=complaint.id,
             at=at,
             by=by,
-            questions=_text(questions, "questions"),
+            questions=required_text(questions, "questions"),
             message_id=message_id,
         ),
         _sent(complaint, by, at, message_id, "information requested"),
@@ -174,16 +137,16 @@ def provide_information(
     evidence: Sequence[EvidenceRef] = (),
 ) -> list[Event]:
     """Record the customer's answer (a contact too) and resume the investigation."""
-    _require(complaint, {Status.AWAITING_CUSTOMER}, "record information on")
-    text = _text(summary, "summary")
+    require_status(complaint, {Status.AWAITING_CUSTOMER}, "record information on")
+    text = required_text(summary, "summary")
     return [
         InformationProvided(
             complaint_id=complaint.id,
             at=at,
             by=by,
             summary=text,
-            channel=_text(channel, "channel"),
-            evidence=_evidence(evidence),
+            channel=required_text(channel, "channel"),
+            evidence=evidence_refs(evidence),
         ),
         ContactRecorded(
             complaint_id=complaint.id,
@@ -205,7 +168,7 @@ def resolve(
     message_id: str,
 ) -> list[Event]:
     """Resolve with an explicit outcome, remedy (or none) and an explanation for the customer."""
-    _require(
+    require_status(
         complaint, {Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.AWAITING_CUSTOMER}, "resolve"
     )
     try:
@@ -255,14 +218,14 @@ def reopen(
     complaint: Complaint, *, by: Actor, at: datetime, reason: str, policy: ComplaintPolicy
 ) -> list[Event]:
     """Reopen a resolved (or closed) complaint, only inside the reopen window."""
-    _require(complaint, {Status.RESOLVED, Status.CLOSED}, "reopen")
+    require_status(complaint, {Status.RESOLVED, Status.CLOSED}, "reopen")
     if complaint.merged_into or (
         complaint.resolution and complaint.resolution.outcome is Outcome.WITHDRAWN
     ):
         raise TransitionNotAllowed(
             f"complaint {complaint.id} was withdrawn or merged; file a new one"
         )
-    if _role(by) not in (ActorRole.CUSTOMER, ActorRole.STAFF):
+    if role_of(by) not in (ActorRole.CUSTOMER, ActorRole.STAFF):
         raise DomainError("only the customer, or staff on their behalf, can reopen a complaint")
     deadline = reopen_deadline(complaint, policy)
     if deadline is None or at > deadline:
@@ -271,25 +234,31 @@ def reopen(
             f"{deadline.isoformat() if deadline else 'its resolution'}"
         )
     return [
-        ComplaintReopened(complaint_id=complaint.id, at=at, by=by, reason=_text(reason, "reason"))
+        ComplaintReopened(
+            complaint_id=complaint.id, at=at, by=by, reason=required_text(reason, "reason")
+        )
     ]
 
 
 def close(complaint: Complaint, *, by: Actor, at: datetime, reason: str) -> list[Event]:
     """Close a resolved complaint (staff, or the auto-close timer)."""
-    _require(complaint, {Status.RESOLVED}, "close")
+    require_status(complaint, {Status.RESOLVED}, "close")
     return [
-        ComplaintClosed(complaint_id=complaint.id, at=at, by=by, reason=_text(reason, "reason"))
+        ComplaintClosed(
+            complaint_id=complaint.id, at=at, by=by, reason=required_text(reason, "reason")
+        )
     ]
 
 
 def withdraw(complaint: Complaint, *, by: Actor, at: datetime, reason: str) -> list[Event]:
     """The customer withdraws a complaint that is still open."""
-    _require(complaint, OPEN_STATUSES, "withdraw")
-    if _role(by) not in (ActorRole.CUSTOMER, ActorRole.STAFF):
+    require_status(complaint, OPEN_STATUSES, "withdraw")
+    if role_of(by) not in (ActorRole.CUSTOMER, ActorRole.STAFF):
         raise DomainError("only the customer, or staff on their behalf, can withdraw a complaint")
     return [
-        ComplaintWithdrawn(complaint_id=complaint.id, at=at, by=by, reason=_text(reason, "reason"))
+        ComplaintWithdrawn(
+            complaint_id=complaint.id, at=at, by=by, reason=required_text(reason, "reason")
+        )
     ]
 
 
@@ -304,16 +273,16 @@ def record_contact(
     message_id: str | None = None,
 ) -> list[Event]:
     """Record a contact with the customer; a closed complaint changes only by reopening."""
-    _require(complaint, OPEN_STATUSES | {Status.RESOLVED}, "record a contact on")
+    require_status(complaint, OPEN_STATUSES | {Status.RESOLVED}, "record a contact on")
     try:
         way = Direction(direction)
     except ValueError:
         raise ValidationError.of("direction", f"{direction!r} is not inbound or outbound") from None
     contact = Contact(
         at=at,
-        channel=_text(channel, "channel"),
+        channel=required_text(channel, "channel"),
         direction=way,
-        summary=_text(summary, "summary"),
+        summary=required_text(summary, "summary"),
         message_id=message_id,
     )
     return [ContactRecorded(complaint_id=complaint.id, at=at, by=by, contact=contact)]
@@ -323,8 +292,8 @@ def change_severity(
     complaint: Complaint, *, by: Actor, at: datetime, severity: Severity | str, reason: str
 ) -> list[Event]:
     """Staff override of the derived severity, with a reason."""
-    _require(complaint, OPEN_STATUSES, "change the severity of")
-    if _role(by) is not ActorRole.STAFF:
+    require_status(complaint, OPEN_STATUSES, "change the severity of")
+    if role_of(by) is not ActorRole.STAFF:
         raise DomainError("only staff can override a complaint's severity")
     try:
         level = Severity(severity)
@@ -334,7 +303,11 @@ def change_severity(
         ) from None
     return [
         SeverityChanged(
-            complaint_id=complaint.id, at=at, by=by, severity=level, reason=_text(reason, "reason")
+            complaint_id=complaint.id,
+            at=at,
+            by=by,
+            severity=level,
+            reason=required_text(reason, "reason"),
         )
     ]
 
@@ -355,8 +328,8 @@ def add_flags(
     complaint: Complaint, *, by: Actor, at: datetime, flags: Sequence[str], reason: str
 ) -> list[Event]:
     """Staff flag an open complaint (``extended``, ``approved_extension``, ``new_account``...)."""
-    _require(complaint, OPEN_STATUSES, "flag")
-    if _role(by) is not ActorRole.STAFF:
+    require_status(complaint, OPEN_STATUSES, "flag")
+    if role_of(by) is not ActorRole.STAFF:
         raise DomainError("only staff change a complaint's regulatory flags")
     words = _flag_words(flags)
     new = tuple(f for f in words if f not in complaint.flags)
@@ -364,7 +337,11 @@ def add_flags(
         return []
     return [
         FlagsAdded(
-            complaint_id=complaint.id, at=at, by=by, flags=new, reason=_text(reason, "reason")
+            complaint_id=complaint.id,
+            at=at,
+            by=by,
+            flags=new,
+            reason=required_text(reason, "reason"),
         )
     ]
 
@@ -379,8 +356,8 @@ def send_holding_reply(
     message_id: str,
 ) -> list[Event]:
     """Tell the customer why the final reply is late and when it will come (an exceptional case)."""
-    _require(complaint, OPEN_STATUSES, "send a holding reply on")
-    if _role(by) is not ActorRole.STAFF:
+    require_status(complaint, OPEN_STATUSES, "send a holding reply on")
+    if role_of(by) is not ActorRole.STAFF:
         raise DomainError("only staff send holding replies")
     if (
         not isinstance(expected_by, datetime)
@@ -393,69 +370,9 @@ def send_holding_reply(
             complaint_id=complaint.id,
             at=at,
             by=by,
-            reasons=_text(reasons, "reasons"),
+            reasons=required_text(reasons, "reasons"),
             expected_by=expected_by,
             message_id=message_id,
         ),
         _sent(complaint, by, at, message_id, "holding reply sent"),
     ]
-
-
-def link_duplicate(
-    complaint: Complaint,
-    intake: NewComplaint,
-    *,
-    by: Actor,
-    at: datetime,
-    intake_id: str = "",
-) -> list[Event]:
-    """Attach a repeat complaint about the same transactions to this open one (once per
-    host intake id: linking the same ``intake_id`` again changes nothing)."""
-    if intake_id and intake_id in complaint.linked_intakes:
-        return []
-    _require(complaint, OPEN_STATUSES, "link a duplicate to")
-    check_intake(intake, at)
-    return [
-        DuplicateLinked(
-            complaint_id=complaint.id,
-            at=at,
-            by=by,
-            channel=IntakeChannel(intake.channel),
-            description=intake.description.strip(),
-            transactions=tuple(intake.transactions),
-            evidence=tuple(intake.evidence),
-            intake_id=intake_id,
-        )
-    ]
-
-
-def merge_into(complaint: Complaint, target: Complaint, *, by: Actor, at: datetime) -> list[Event]:
-    """Close ``complaint`` as merged into ``target`` (staff only, same customer, both open)."""
-    _check_merge(complaint, target, by)
-    return [ComplaintMerged(complaint_id=complaint.id, at=at, by=by, into=target.id)]
-
-
-def absorb(target: Complaint, source: Complaint, *, by: Actor, at: datetime) -> list[Event]:
-    """Take ``source``'s transactions and evidence into ``target``."""
-    _check_merge(source, target, by)
-    return [
-        ComplaintAbsorbed(
-            complaint_id=target.id,
-            at=at,
-            by=by,
-            source=source.id,
-            transactions=source.transactions,
-            evidence=source.evidence,
-        )
-    ]
-
-
-def _check_merge(source: Complaint, target: Complaint, by: Actor) -> None:
-    if _role(by) is not ActorRole.STAFF:
-        raise DomainError("only staff can merge complaints")
-    if source.id == target.id:
-        raise ValidationError.of("into", "a complaint cannot be merged into itself")
-    if source.customer_id != target.customer_id:
-        raise ValidationError.of("into", "complaints of different customers cannot be merged")
-    _require(source, OPEN_STATUSES, "merge")
-    _require(target, OPEN_STATUSES, "merge into")
