@@ -250,6 +250,7 @@ class WalletcareConverter(cattrs.Converter):
                 "hours",
                 "country",
                 "subdivision",
+                "market",
                 "closed_dates",
                 "open_dates",
             }
@@ -261,6 +262,7 @@ class WalletcareConverter(cattrs.Converter):
                     hours=data.get("hours", ()),
                     country=data.get("country"),
                     subdivision=data.get("subdivision"),
+                    market=data.get("market"),
                     closed_dates=frozenset(
                         _structure_date(d, date) for d in data.get("closed_dates", ())
                     ),

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from walletcare import BusinessCalendar
 from walletcare.errors import ValidationError
+
+from .. import busday_oracle as oracle
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LUNCH = BusinessCalendar.build(
@@ -182,31 +182,102 @@ def test_results_are_monotonic_in_the_start(
     assert cal.add_business_days(start, 5) <= cal.add_business_days(later, 5)
 
 
-def _oracle(zone: str, country: str, hours: dict[str, str], at: datetime, days: int) -> date:
-    """numpy.busday_offset with the same weekmask and holidays, and the after-closing rule."""
-    cal = BusinessCalendar.build(zone=zone, hours=hours, country=country)
-    weekmask = [1 if cal.hours[d] else 0 for d in range(7)]
-    years = range(at.year - 1, at.year + 3)
-    closed = sorted(holidays.country_holidays(country, years=list(years)).keys())
-    local = at.astimezone(ZoneInfo(zone))
-    day = np.datetime64(local.date())
-    close_minute = cal.hours[local.weekday()][-1][1] if cal.hours[local.weekday()] else 0
-    open_today = bool(np.is_busday(day, weekmask=weekmask, holidays=closed))
-    before_close = local.hour * 60 + local.minute < close_minute
-    first = (
-        day
-        if open_today and before_close
-        else np.busday_offset(
-            day, 1 if open_today else 0, roll="forward", weekmask=weekmask, holidays=closed
-        )
-    )
-    result = np.busday_offset(first, days, roll="forward", weekmask=weekmask, holidays=closed)
-    return date.fromisoformat(str(result))
-
-
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from(range(len(PLACES))), INSTANTS, st.integers(0, 60))
 def test_business_days_agree_with_numpy(index: int, at: datetime, days: int) -> None:
     """add_business_days matches numpy.busday_offset with the same holidays, across zones and DST."""
-    zone, country, hours = PLACES[index]
-    assert CALENDARS[index].add_business_days(at, days) == _oracle(zone, country, hours, at, days)
+    zone, country, _ = PLACES[index]
+    cal = CALENDARS[index]
+    expected = oracle.business_day(at, days, zone=zone, weekly=cal.hours, country=country)
+    assert cal.add_business_days(at, days) == expected
+
+
+CN_MAKE_UP_DAYS_2026 = [
+    date(2026, 1, 4),
+    date(2026, 2, 14),
+    date(2026, 2, 28),
+    date(2026, 5, 9),
+    date(2026, 9, 20),
+    date(2026, 10, 10),
+]
+
+
+def test_chinas_make_up_working_days_are_business_days() -> None:
+    """All six weekend days China works in 2026 open with the usual hours; other weekends stay shut."""
+    shanghai = BusinessCalendar.build(
+        zone="Asia/Shanghai", hours={"mon-fri": "09:00-18:00"}, country="CN"
+    )
+    year = [date(2026, 1, 1) + timedelta(days=i) for i in range(365)]
+    worked_weekends = [d for d in year if d.weekday() >= 5 and shanghai.is_business_day(d)]
+    assert worked_weekends == CN_MAKE_UP_DAYS_2026
+    assert all(shanghai.is_make_up_day(d) for d in CN_MAKE_UP_DAYS_2026)
+    saturday = datetime(2026, 2, 28, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert shanghai.next_open(saturday) == datetime(2026, 2, 28, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    # Spring Festival: 16-20 and 23 February are days off.
+    assert not any(shanghai.is_business_day(date(2026, 2, d)) for d in (16, 17, 18, 19, 20, 23))
+
+
+def test_a_make_up_day_of_january_is_read_from_the_year_it_falls_in() -> None:
+    """A make-up day worked in December for a January break counts in its own year."""
+    shanghai = BusinessCalendar.build(
+        zone="Asia/Shanghai", hours={"mon-fri": "09:00-18:00"}, country="CN"
+    )
+    assert shanghai.is_business_day(date(2001, 12, 29))  # worked for the 2002 New Year break
+    assert not shanghai.is_business_day(date(2002, 1, 2))
+
+
+def test_closed_dates_outrank_make_up_days() -> None:
+    """A host that stays shut on a make-up Saturday says so with closed_dates."""
+    shut = BusinessCalendar.build(
+        zone="Asia/Shanghai",
+        hours={"mon-fri": "09:00-18:00"},
+        country="CN",
+        closed_dates=[date(2026, 2, 28)],
+    )
+    assert not shut.is_business_day(date(2026, 2, 28))
+
+
+def test_uk_calendars_follow_the_nation() -> None:
+    """Easter Monday closes England, Wales and Northern Ireland, not Scotland; St Andrew's Day only Scotland."""
+    nations = {
+        sub: BusinessCalendar.build(
+            zone="Europe/London", hours={"mon-fri": "09:00-17:00"}, country="GB", subdivision=sub
+        )
+        for sub in ("ENG", "WLS", "SCT", "NIR")
+    }
+    easter_monday, st_andrew, st_patrick = date(2026, 4, 6), date(2026, 11, 30), date(2026, 3, 17)
+    assert [n for n, c in nations.items() if not c.is_business_day(easter_monday)] == ["ENG", "WLS", "NIR"]
+    assert [n for n, c in nations.items() if not c.is_business_day(st_andrew)] == ["SCT"]
+    assert [n for n, c in nations.items() if not c.is_business_day(st_patrick)] == ["NIR"]
+
+
+def test_a_market_calendar_uses_the_markets_closing_days() -> None:
+    """market="XECB": TARGET2 closes on 1 May and 26 December, not on national holidays."""
+    target = BusinessCalendar.build(zone="Europe/Brussels", hours={"mon-fri": "09:00-17:00"}, market="XECB")
+    assert not target.is_business_day(date(2026, 5, 1))
+    assert target.is_business_day(date(2026, 7, 21))  # Belgian National Day
+    with pytest.raises(ValidationError) as err:
+        BusinessCalendar.build(zone="UTC", hours={"mon": "09:00-17:00"}, market="NOPE")
+    assert err.value.fields == ("market",)
+    with pytest.raises(ValidationError) as err:
+        BusinessCalendar.build(zone="UTC", hours={"mon": "09:00-17:00"}, country="DE", market="XECB")
+    assert err.value.fields == ("market",)
+
+
+# Countries with official make-up working days, on Monday-to-Friday hours.
+MAKE_UP_PLACES = [
+    ("Asia/Shanghai", "CN", {"mon-fri": "09:00-17:30"}),
+    ("Europe/Budapest", "HU", {"mon-fri": "08:00-16:00"}),
+    ("Europe/Riga", "LV", {"mon-fri": "09:00-18:00"}),
+]
+MAKE_UP_CALENDARS = [BusinessCalendar.build(zone=z, hours=h, country=c) for z, c, h in MAKE_UP_PLACES]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(range(len(MAKE_UP_PLACES))), INSTANTS, st.integers(0, 40))
+def test_make_up_days_agree_with_numpy(index: int, at: datetime, days: int) -> None:
+    """Business days over China's, Hungary's and Latvia's make-up days match the numpy oracle."""
+    zone, country, _ = MAKE_UP_PLACES[index]
+    cal = MAKE_UP_CALENDARS[index]
+    expected = oracle.business_day(at, days, zone=zone, weekly=cal.hours, country=country)
+    assert cal.add_business_days(at, days) == expected

@@ -123,25 +123,41 @@ def _check_country(instance: BusinessCalendar, _: object, country: Any) -> None:
         ) from None
 
 
+def _check_market(instance: BusinessCalendar, _: object, market: Any) -> None:
+    if market is None:
+        return
+    if instance.country is not None:
+        raise ValidationError.of("market", "give a country or a market, not both")
+    try:
+        holiday_data.financial_holidays(str(market), years=())
+    except NotImplementedError:
+        raise ValidationError.of("market", f"{market!r} has no holiday data") from None
+
+
 @frozen(kw_only=True)
 class BusinessCalendar:
     """Weekly opening hours in a zone, minus public holidays and closed dates, plus open dates.
 
-    Extra ``open_dates`` (e.g. working weekends that replace a holiday) open with the
-    calendar's most common weekday hours.
+    Holidays come from the ``holidays`` package: a ``country`` (with an optional
+    ``subdivision``, such as ``GB`` with ``SCT``) or a financial ``market`` (such as ``XECB``,
+    the TARGET2 closing days). A country's official make-up working days (weekend days
+    declared working days, as in China, Hungary or Latvia) open like any weekday.
+    Extra ``open_dates`` open too, with the calendar's most common weekday hours (or the
+    day's own, if it has any); ``closed_dates`` close, and outrank make-up days.
     """
 
     zone: str = field(validator=_check_zone)
     hours: tuple[tuple[Interval, ...], ...] = field(validator=_check_week)
     subdivision: str | None = None
     country: str | None = field(default=None, validator=_check_country)
+    market: str | None = field(default=None, validator=_check_market)
     closed_dates: frozenset[date] = frozenset()
     open_dates: frozenset[date] = frozenset()
     _tz: ZoneInfo = field(init=False, eq=False, repr=False)
     _spans: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
         init=False, eq=False, repr=False, factory=dict
     )
-    _holiday_years: dict[int, frozenset[date]] = field(
+    _holiday_years: dict[int, tuple[frozenset[date], frozenset[date]]] = field(
         init=False, eq=False, repr=False, factory=dict
     )
 
@@ -156,6 +172,7 @@ class BusinessCalendar:
         hours: Mapping[str, str | Sequence[str]],
         country: str | None = None,
         subdivision: str | None = None,
+        market: str | None = None,
         closed_dates: frozenset[date] | Sequence[date] = frozenset(),
         open_dates: frozenset[date] | Sequence[date] = frozenset(),
     ) -> BusinessCalendar:
@@ -165,6 +182,7 @@ class BusinessCalendar:
             hours=parse_hours(hours),
             country=country,
             subdivision=subdivision,
+            market=market,
             closed_dates=frozenset(closed_dates),
             open_dates=frozenset(open_dates),
         )
@@ -182,25 +200,39 @@ class BusinessCalendar:
     # -- days ------------------------------------------------------------------------------
     def is_holiday(self, day: date) -> bool:
         """Tell whether ``day`` is a public holiday or a closed date of this calendar."""
-        if day in self.closed_dates:
-            return True
-        if self.country is None:
-            return False
-        year = self._holiday_years.get(day.year)
-        if year is None:
-            year = frozenset(
-                holiday_data.country_holidays(
-                    self.country, subdiv=self.subdivision, years=[day.year]
-                ).keys()
-            )
-            self._holiday_years[day.year] = year
-        return day in year
+        return day in self.closed_dates or day in self._holiday_data(day.year)[0]
+
+    def is_make_up_day(self, day: date) -> bool:
+        """Tell whether ``day`` is an official make-up working day (a weekend day worked)."""
+        return day in self._holiday_data(day.year)[1]
+
+    def _holiday_data(self, year: int) -> tuple[frozenset[date], frozenset[date]]:
+        """The year's public holidays and make-up working days, read once per year."""
+        found = self._holiday_years.get(year)
+        if found is None:
+            found = (frozenset(), frozenset())
+            if self.country is not None or self.market is not None:
+                data = (
+                    holiday_data.country_holidays(
+                        self.country, subdiv=self.subdivision, years=[year]
+                    )
+                    if self.country is not None
+                    else holiday_data.financial_holidays(str(self.market), years=[year])
+                )
+                # The package lists make-up days of neighbouring years too (a Spring
+                # Festival day off in January can be worked off the December before).
+                workdays = frozenset(d for d in data.weekend_workdays if d.year == year)
+                found = (frozenset(data.keys()), workdays)
+            self._holiday_years[year] = found
+        return found
 
     def _intervals(self, day: date) -> tuple[Interval, ...]:
         if day in self.open_dates:
             return self.hours[day.weekday()] or self._usual_hours()
         if self.is_holiday(day):
             return ()
+        if self.is_make_up_day(day):
+            return self.hours[day.weekday()] or self._usual_hours()
         return self.hours[day.weekday()]
 
     def _usual_hours(self) -> tuple[Interval, ...]:
