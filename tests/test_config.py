@@ -24,6 +24,10 @@ def test_config_classes_are_hashable_and_hold_no_mutable_containers() -> None:
         config.Ladder(),
         config.CaseSettings(),
         config.ComplaintPolicy(),
+        config.Regulation(),
+        *config.PROFILES.values(),
+        *config.JURISDICTIONS.values(),
+        *config.DEFAULT_CHOICES,
     ]
     for value in built:
         hash(value)
@@ -34,8 +38,9 @@ def test_config_classes_are_hashable_and_hold_no_mutable_containers() -> None:
 def test_compiled_config_cannot_be_changed_afterwards() -> None:
     """Jurisdiction tables and tier SLAs refuse item assignment; lists become tuples."""
     oversight = config.Oversight(rules=[])
+    regulation = config.Regulation().compile()
     with pytest.raises(TypeError):
-        oversight.jurisdictions["XX"] = oversight.jurisdictions["DE"]  # type: ignore[index]
+        regulation.jurisdictions["XX"] = regulation.jurisdictions["DE"]  # type: ignore[index]
     with pytest.raises(TypeError):
         config.Ladder(tier_sla={"agent": "x"}).tier_sla["agent"] = "y"  # type: ignore[index]
     assert oversight.rules == ()

@@ -35,6 +35,7 @@ from walletcare.domain.fees import (
     ScheduleVersion,
     Tax,
 )
+from walletcare.domain.regulatory import NoRegulatoryProfile
 from walletcare.domain.sla import (
     ClockBreached,
     ClockPaused,
@@ -206,6 +207,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "refund_message_id": "m",
         "complaint_id": "fees-tx",
     },
+    "regulatory.no_profile": {"jurisdiction": "BR", "product": "wallet", "reason": "unknown"},
 }
 CLASSES = {
     cls.kind: cls
@@ -224,6 +226,7 @@ CLASSES = {
         PenaltyAccrued,
         FeeVersionPublished,
         FeeDiscrepancyRemedied,
+        NoRegulatoryProfile,
     )
 }
 

@@ -147,6 +147,7 @@ class Walletcare:
             lease=self.settings.claim_lease,
         )
         self._cases: dict[str, CaseService[Any]] = {}
+        regulation = self.settings.regulation.compile("settings.regulation")
         for kind in kinds:
             chosen = self.settings.cases.get(kind.name) or CaseSettings()
             try:
@@ -158,6 +159,7 @@ class Walletcare:
                     converter=self.converter,
                     texts=self.texts,
                     oversight=chosen.oversight,
+                    regulation=regulation,
                 )
             except ValidationError as exc:
                 raise ConfigurationError(f"settings.cases.{kind.name}.oversight: {exc}") from None

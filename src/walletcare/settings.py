@@ -12,6 +12,7 @@ from attrs import field, frozen
 from walletcare.domain.fees.remediation import RemediationPolicy
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.domain.oversight import CaseSettings
+from walletcare.domain.regulatory import Regulation
 from walletcare.errors import ValidationError
 
 __all__ = ["Settings", "RetryPolicy", "DEFAULT_STORAGE_URL"]
@@ -96,7 +97,9 @@ class Settings:
 
     ``cases`` configures each kind of case by its name (``"complaint"``: a ``CaseSettings``
     with a ``ComplaintPolicy`` and an ``Oversight``); a kind not named uses its defaults.
-    ``fee_remediation`` says what a fee audit's overcharges lead to. ``upcasters`` maps
+    ``fee_remediation`` says what a fee audit's overcharges lead to. ``regulation`` says
+    which regulatory profile applies where, for every kind: the built-in profiles and
+    jurisdictions plus the host's own (``Regulation``). ``upcasters`` maps
     ``(event kind, from_version)`` to a function that lifts a stored
     event's data one schema version.
     """
@@ -110,6 +113,7 @@ class Settings:
     command_retries: int = field(default=10, validator=_positive_int)
     load_entry_points: bool = True
     cases: FrozenMap[str, CaseSettings] = field(factory=FrozenMap, converter=_cases)
+    regulation: Regulation = field(factory=Regulation)
     upcasters: FrozenMap[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = field(
         factory=FrozenMap, converter=frozen_map
     )

@@ -30,6 +30,7 @@ from walletcare.domain.oversight import (
     on_timer,
     react,
 )
+from walletcare.domain.regulatory import CompiledRegulation
 from walletcare.errors import CaseExists, ConfigurationError, NotFound, ValidationError
 from walletcare.ports import (
     CancelTimer,
@@ -99,6 +100,7 @@ class CaseService(Generic[S]):
         converter: WalletcareConverter,
         texts: Texts,
         oversight: Oversight,
+        regulation: CompiledRegulation | None = None,
     ) -> None:
         self.kind = kind
         self.runner = runner
@@ -106,7 +108,10 @@ class CaseService(Generic[S]):
         self.converter = converter
         self.texts = texts
         self.oversight: CompiledOversight = oversight.compile(
-            fact_table(kind), metrics=kind.metrics, regulatory=kind.regulatory
+            fact_table(kind),
+            metrics=kind.metrics,
+            regulatory=kind.regulatory,
+            regulation=regulation,
         )
         self._timers = timers
         for family in OVERSIGHT_FAMILIES:

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+import attrs
 from attrs import frozen
 
 from walletcare.domain import complaints as domain
@@ -87,6 +88,10 @@ class ComplaintIntake:
         actor = by if by is not None else Actor.customer(intake.customer_id or "unknown")
         if not isinstance(actor, Actor):
             raise ValidationError.of("by", f"must be an Actor, got {type(actor).__name__}")
+        # Codes are kept normalised ("de" is "DE", "UK" is "GB"); unknown ones as configured.
+        intake = attrs.evolve(
+            intake, jurisdiction=self.cases.oversight.regulation.admit(intake.jurisdiction)
+        )
         new_id = complaint_id or f"cmp_{uuid.uuid4().hex}"
         # Two writers racing on one customer and transaction: the loser finds the winner's
         # key on its next pass and links to (or is refused by) the winner's complaint.

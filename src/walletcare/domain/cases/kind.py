@@ -24,7 +24,7 @@ from walletcare.domain.escalation import (
 )
 from walletcare.domain.events import Event
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
-from walletcare.domain.regulatory import ProfileChoice
+from walletcare.domain.regulatory import NoRegulatoryProfile, ProfileChoice
 from walletcare.domain.rules import FactKind
 from walletcare.domain.sla import (
     ClockBreached,
@@ -90,6 +90,7 @@ KERNEL_EVENTS: tuple[type[Event], ...] = (
     RuleFired,
     RegulatorFlagged,
     PenaltyAccrued,
+    NoRegulatoryProfile,
 )
 """The events the kernel appends to a case of any kind: its clocks' and its escalation's."""
 

@@ -10,6 +10,7 @@ from walletcare.domain.oversight.config import (
 from walletcare.domain.oversight.facts import (
     CASE_FACTS,
     PAYMENT_PRODUCTS,
+    allowances_of,
     calendar_of,
     fact_table,
     facts_of,
@@ -48,6 +49,7 @@ __all__ = [
     "calendar_of",
     "jurisdiction_calendar",
     "profile_of",
+    "allowances_of",
     "final_response_notice",
     "sla_policy_for",
     "flags_of",

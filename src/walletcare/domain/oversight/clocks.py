@@ -46,6 +46,7 @@ def regulatory_deadlines(
     found = deadlines(
         profile,
         flags=flags_of(case),
+        product=case.product,
         received_at=case.opened_at,
         occurred_at=case.occurred_at,
         calendar=jurisdiction_calendar(case, compiled),

@@ -9,14 +9,12 @@ from typing import Any
 
 from attrs import field, frozen
 
-from walletcare.domain.calendars import BusinessCalendar
-from walletcare.domain.frozenmap import FrozenMap, frozen_map
+from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.ladder import Ladder
 from walletcare.domain.regulatory import (
-    JURISDICTIONS,
-    PROFILES,
-    Jurisdiction,
+    CompiledRegulation,
     ProfileChoice,
+    default_regulation,
 )
 from walletcare.domain.rulebook import CompiledRule, RuleBook, compile_rules
 from walletcare.domain.rules import CLOCK_FACT_KINDS, Condition, FactKind, Rule
@@ -47,13 +45,9 @@ class SlaChoice:
     when: Condition | None = None
 
 
-def _jurisdictions() -> FrozenMap[str, Jurisdiction]:
-    return FrozenMap(JURISDICTIONS)
-
-
 @frozen(kw_only=True)
 class Oversight:
-    """SLA policies, regulatory profiles, the ladder and the escalation rules for a kind of case.
+    """SLA policies, regulatory choices, the ladder and the escalation rules for a kind of case.
 
     ``review_every``: re-evaluate the rules of every open case this often (a timer per
     case), for conditions on age alone. Clock conditions need no review: every clock arms a
@@ -63,10 +57,8 @@ class Oversight:
     sla: tuple[SlaChoice, ...] = field(default=(), converter=as_tuple)
     regulatory: tuple[ProfileChoice, ...] | None = field(default=None, converter=_optional_tuple)
     """Which regulatory profile applies to which case; None: the kind's default (complaints:
-    the shipped choices, every other kind: none)."""
-    jurisdictions: FrozenMap[str, Jurisdiction] = field(
-        factory=_jurisdictions, converter=frozen_map
-    )
+    the shipped choices, every other kind: none). Profiles and jurisdictions themselves are
+    ``Settings.regulation``."""
     ladder: Ladder = field(factory=Ladder)
     rules: tuple[Rule, ...] = field(default=(), converter=as_tuple)
     review_every: timedelta | None = None
@@ -77,15 +69,23 @@ class Oversight:
         *,
         metrics: tuple[str, ...] = (),
         regulatory: tuple[ProfileChoice, ...] = (),
+        regulation: CompiledRegulation | None = None,
     ) -> CompiledOversight:
         """Check and compile everything once against what a kind offers: the facts its rules
-        may read, the house metrics its clocks start, its default regulatory choices.
+        may read, the house metrics its clocks start, its default regulatory choices; and
+        against ``regulation`` (``Settings.regulation`` compiled; the built-ins if None).
 
         A clock metric that no clock of the kind can have (a misspelled ``resolution`` in a
-        target, a rule's fact or a once-per-clock rule) is refused here, not left to never fire.
+        target, a rule's fact or a once-per-clock rule) is refused here, not left to never fire;
+        so is a choice naming a profile or a jurisdiction the regulation does not know.
         """
-        chosen = self.regulatory if self.regulatory is not None else regulatory
-        known = _known_metrics(self, metrics, chosen)
+        regulation = regulation or default_regulation()
+        given = self.regulatory is not None
+        chosen = regulation.choose(
+            self.regulatory if self.regulatory is not None else regulatory,
+            "regulatory" if given else "kind.regulatory",
+        )
+        known = _known_metrics(self, metrics, chosen, regulation)
         _check_metrics(self, metrics, known)
         choices = tuple(
             (
@@ -109,18 +109,21 @@ class Oversight:
             regulatory=chosen,
             choices=choices,
             policies=FrozenMap(policies),
-            calendars=FrozenMap({code: j.calendar() for code, j in self.jurisdictions.items()}),
+            regulation=regulation,
             rules=compile_rules(self.rules, self.ladder, facts),
         )
 
 
 def _known_metrics(
-    oversight: Oversight, metrics: tuple[str, ...], regulatory: tuple[ProfileChoice, ...]
+    oversight: Oversight,
+    metrics: tuple[str, ...],
+    regulatory: tuple[ProfileChoice, ...],
+    regulation: CompiledRegulation,
 ) -> frozenset[str]:
     """Every clock metric a case under this oversight can have."""
     known = set(metrics)
     for choice in regulatory:
-        profile = PROFILES.get(choice.profile)
+        profile = regulation.profiles.get(choice.profile)
         if profile is not None:
             known |= {d.metric for d in profile.deadlines}
     known |= {f"tier_{tier}" for tier in oversight.ladder.tier_sla}
@@ -172,7 +175,7 @@ def _clock_facts(condition: Condition, where: str) -> list[tuple[str, str]]:
 class CompiledOversight:
     """``Oversight`` checked and compiled, ready for the hot path."""
 
-    __slots__ = ("calendars", "choices", "policies", "regulatory", "rules", "source")
+    __slots__ = ("choices", "policies", "regulation", "regulatory", "rules", "source")
 
     def __init__(
         self,
@@ -181,14 +184,14 @@ class CompiledOversight:
         regulatory: tuple[ProfileChoice, ...],
         choices: tuple[tuple[SlaPolicy, CompiledRule | None], ...],
         policies: FrozenMap[str, SlaPolicy],
-        calendars: FrozenMap[str, BusinessCalendar],
+        regulation: CompiledRegulation,
         rules: RuleBook,
     ) -> None:
         self.source = source
         self.regulatory = regulatory
         self.choices = choices
         self.policies = policies
-        self.calendars = calendars
+        self.regulation = regulation
         self.rules = rules
 
     @property

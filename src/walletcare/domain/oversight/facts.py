@@ -12,7 +12,7 @@ from walletcare.domain.calendars import BusinessCalendar
 from walletcare.domain.cases.kind import CASE_FACT_NAMES, CaseKind, CaseState
 from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.oversight.config import CompiledOversight
-from walletcare.domain.regulatory import RegulatoryProfile, choose_profile
+from walletcare.domain.regulatory import Deadline, RegulatoryProfile, allowances
 from walletcare.domain.rules import FactKind
 from walletcare.domain.sla import SlaClock, SlaPolicy
 
@@ -25,6 +25,7 @@ __all__ = [
     "calendar_of",
     "jurisdiction_calendar",
     "profile_of",
+    "allowances_of",
     "final_response_notice",
     "sla_policy_for",
     "flags_of",
@@ -130,13 +131,28 @@ def calendar_of(
 
 def jurisdiction_calendar(case: CaseState, compiled: CompiledOversight) -> BusinessCalendar:
     """The business calendar of the case's jurisdiction (always open if it has none)."""
-    calendar = compiled.calendars.get(case.jurisdiction)
+    calendar = compiled.regulation.calendar(case.jurisdiction)
     return calendar if calendar is not None else BusinessCalendar.always_open(case.customer_zone)
 
 
 def profile_of(case: CaseState, compiled: CompiledOversight) -> RegulatoryProfile | None:
     """The regulatory profile for the case's jurisdiction and product, if any."""
-    return choose_profile(case.jurisdiction, case.product, compiled.regulatory)
+    return compiled.regulation.profile(case.jurisdiction, case.product, compiled.regulatory)
+
+
+def allowances_of(case: CaseState, compiled: CompiledOversight) -> dict[str, Deadline]:
+    """Until when the profile's allowances (DISP's summary resolution) may still be used."""
+    profile = profile_of(case, compiled)
+    if profile is None:
+        return {}
+    return allowances(
+        profile,
+        flags=flags_of(case),
+        product=case.product,
+        received_at=case.opened_at,
+        occurred_at=case.occurred_at,
+        calendar=jurisdiction_calendar(case, compiled),
+    )
 
 
 def final_response_notice(case: CaseState, compiled: CompiledOversight) -> str:

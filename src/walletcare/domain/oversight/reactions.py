@@ -37,7 +37,7 @@ from walletcare.domain.oversight.facts import (
     jurisdiction_calendar,
     profile_of,
 )
-from walletcare.domain.regulatory import RegulatoryProfile, late_days
+from walletcare.domain.regulatory import NoRegulatoryProfile, RegulatoryProfile, late_days
 from walletcare.domain.sla import SlaClock
 from walletcare.errors import DomainError, TransitionNotAllowed, ValidationError
 
@@ -208,11 +208,31 @@ def react(  # noqa: PLR0917 (the kind, the case before and after, its events, ti
     compiled: CompiledOversight,
 ) -> Reaction:
     """What follows a command: clock events, rule firings and their actions, timers."""
-    clocked = clock_events(kind, after, events, now, compiled)
+    clocked: list[Event] = [*clock_events(kind, after, events, now, compiled)]
+    if before is None:
+        clocked += _unregulated(after, compiled)
     state = kind.apply_all(after, clocked) if clocked else after
     final, followed, notices = _follow_up(kind, state, now, compiled)
     timers = _timers(before, final, compiled, now)
     return Reaction(events=(*clocked, *followed), notices=tuple(notices), timers=timers)
+
+
+def _unregulated(case: CaseState, compiled: CompiledOversight) -> list[Event]:
+    """Say so, when a case opens, if no regulatory profile (so no regulatory clock) applies."""
+    if not compiled.regulatory:
+        return []  # no regulation covers this kind of case: nothing to explain
+    why = compiled.regulation.unapplied(case.jurisdiction, case.product, compiled.regulatory)
+    if not why:
+        return []
+    return [
+        NoRegulatoryProfile(
+            at=case.opened_at,
+            by=SYSTEM,
+            jurisdiction=case.jurisdiction,
+            product=case.product,
+            reason=why,
+        )
+    ]
 
 
 def on_timer(

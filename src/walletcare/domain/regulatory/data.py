@@ -1,122 +1,31 @@
-"""Regulatory profiles: the deadlines complaint rules set, as data, and how to count them.
+"""The built-in regulatory profiles, jurisdictions and choices, with their sources.
 
-Each profile lists its deadlines with their source; ``docs/concepts/regulatory-profiles.md``
-tabulates them. They are the library's reading of the rules, not legal advice.
+Hosts add to or override any of them through ``Settings(regulation=Regulation(...))``;
+``docs/concepts/regulatory-profiles.md`` tabulates them with their sources.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
-
-from attrs import field, frozen
-
-from walletcare.domain.calendars import BusinessCalendar, require_aware
-from walletcare.domain.frozenmap import FrozenMap, frozen_map
+from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.money import Money
-from walletcare.errors import ValidationError
+from walletcare.domain.regulatory.profiles import (
+    CountFrom,
+    DailyPenalty,
+    DayCount,
+    DayEnd,
+    Jurisdiction,
+    ProfileChoice,
+    ProfileDeadline,
+    RegulatoryProfile,
+)
 
 __all__ = [
-    "DayCount",
-    "Deadline",
-    "CountFrom",
-    "ProfileDeadline",
-    "DailyPenalty",
-    "RegulatoryProfile",
-    "Jurisdiction",
     "PROFILES",
     "JURISDICTIONS",
-    "ProfileChoice",
+    "EEA_ZONES",
+    "ALIASES",
     "DEFAULT_CHOICES",
-    "choose_profile",
-    "deadline_for",
-    "deadlines",
-    "late_days",
-    "penalty_due",
 ]
-
-
-class DayCount(enum.StrEnum):
-    """How a deadline's days are counted."""
-
-    BUSINESS_DAYS = "business_days"
-    CALENDAR_DAYS = "calendar_days"
-
-
-class CountFrom(enum.StrEnum):
-    """The instant a deadline counts from."""
-
-    RECEIPT = "receipt"  # when the complaint reached the provider
-    OCCURRENCE = "occurrence"  # when the transaction happened (RBI's T)
-
-
-@frozen(kw_only=True)
-class ProfileDeadline:
-    """One deadline of a profile: ``count`` days after the start, by the end of that local day.
-
-    ``when`` flags must all be on the case and ``unless`` flags none of them for it to apply.
-    """
-
-    metric: str
-    count: int
-    unit: DayCount
-    count_from: CountFrom = CountFrom.RECEIPT
-    when: frozenset[str] = frozenset()
-    unless: frozenset[str] = frozenset()
-    note: str = ""
-
-
-@frozen(kw_only=True)
-class DailyPenalty:
-    """Compensation accruing for each calendar day a deadline is missed."""
-
-    metric: str
-    amount: Money
-
-
-@frozen(kw_only=True)
-class RegulatoryProfile:
-    """A regulation's complaint deadlines, where they come from, and how they are counted."""
-
-    name: str
-    title: str
-    deadlines: tuple[ProfileDeadline, ...]
-    sources: tuple[str, ...]
-    penalty: DailyPenalty | None = None
-    notes: str = ""
-    final_response_notice: FrozenMap[str, str] = field(factory=FrozenMap, converter=frozen_map)
-    """What the final response must tell the customer (e.g. the ombudsman), by language."""
-
-    def notice_in(self, language: str) -> str:
-        """The final-response notice in ``language`` (its primary subtag), else English, else ''."""
-        primary = language.replace("_", "-").split("-", 1)[0].lower()
-        return self.final_response_notice.get(primary) or self.final_response_notice.get("en", "")
-
-    def applicable(self, flags: Iterable[str]) -> tuple[ProfileDeadline, ...]:
-        """The deadlines that apply to a case with ``flags``."""
-        present = frozenset(flags)
-        return tuple(d for d in self.deadlines if d.when <= present and not d.unless & present)
-
-
-@frozen(kw_only=True)
-class Jurisdiction:
-    """Where deadlines are counted: the zone, the public holidays and the closing time."""
-
-    code: str
-    zone: str
-    country: str
-    subdivision: str | None = None
-    closing: str = "17:00"
-
-    def calendar(self) -> BusinessCalendar:
-        """Monday to Friday until closing, minus the country's public holidays."""
-        return BusinessCalendar.build(
-            zone=self.zone,
-            hours={"mon-fri": f"00:00-{self.closing}"},
-            country=self.country,
-            subdivision=self.subdivision,
-        )
 
 
 def _d(metric: str, count: int, unit: DayCount, **kw: object) -> ProfileDeadline:
@@ -126,8 +35,8 @@ def _d(metric: str, count: int, unit: DayCount, **kw: object) -> ProfileDeadline
 BD, CD = DayCount.BUSINESS_DAYS, DayCount.CALENDAR_DAYS
 EXC = frozenset({"exceptional"})
 
-PROFILES: Mapping[str, RegulatoryProfile] = {
-    p.name: p
+PROFILES: FrozenMap[str, RegulatoryProfile] = FrozenMap(
+    (p.name, p)
     for p in (
         RegulatoryProfile(
             name="psd2",
@@ -156,9 +65,12 @@ PROFILES: Mapping[str, RegulatoryProfile] = {
                     "summary_resolution",
                     3,
                     BD,
+                    ends=DayEnd.CLOSE_OF_BUSINESS,
+                    allowance=True,
                     note=(
-                        "resolved by close of the 3rd business day: "
-                        "summary resolution communication (DISP 1.5)"
+                        "resolved by close of business on the 3rd business day after receipt: "
+                        "a summary resolution communication may close it (DISP 1.5); "
+                        "an allowance, not a deadline"
                     ),
                 ),
                 _d(
@@ -351,6 +263,14 @@ PROFILES: Mapping[str, RegulatoryProfile] = {
                 ),
                 _d(
                     "reversal",
+                    1,
+                    CD,
+                    count_from=CountFrom.OCCURRENCE,
+                    products=frozenset({"imps"}),
+                    note="T+1: IMPS, always",
+                ),
+                _d(
+                    "reversal",
                     5,
                     CD,
                     count_from=CountFrom.OCCURRENCE,
@@ -380,37 +300,74 @@ PROFILES: Mapping[str, RegulatoryProfile] = {
             },
         ),
     )
-}
+)
 
-JURISDICTIONS: Mapping[str, Jurisdiction] = {
-    j.code: j
+
+
+# IANA zone of each EU and EEA state (the capital's, where a state spans several zones).
+EEA_ZONES: FrozenMap[str, str] = FrozenMap(
+    {
+        "AT": "Europe/Vienna",
+        "BE": "Europe/Brussels",
+        "BG": "Europe/Sofia",
+        "HR": "Europe/Zagreb",
+        "CY": "Asia/Nicosia",
+        "CZ": "Europe/Prague",
+        "DK": "Europe/Copenhagen",
+        "EE": "Europe/Tallinn",
+        "FI": "Europe/Helsinki",
+        "FR": "Europe/Paris",
+        "DE": "Europe/Berlin",
+        "GR": "Europe/Athens",
+        "HU": "Europe/Budapest",
+        "IE": "Europe/Dublin",
+        "IT": "Europe/Rome",
+        "LV": "Europe/Riga",
+        "LT": "Europe/Vilnius",
+        "LU": "Europe/Luxembourg",
+        "MT": "Europe/Malta",
+        "NL": "Europe/Amsterdam",
+        "PL": "Europe/Warsaw",
+        "PT": "Europe/Lisbon",
+        "RO": "Europe/Bucharest",
+        "SK": "Europe/Bratislava",
+        "SI": "Europe/Ljubljana",
+        "ES": "Europe/Madrid",
+        "SE": "Europe/Stockholm",
+        # EEA states outside the EU: PSD2 applies through the EEA Agreement.
+        "IS": "Atlantic/Reykjavik",
+        "LI": "Europe/Vaduz",
+        "NO": "Europe/Oslo",
+    }
+)
+"""The 27 EU member states and Iceland, Liechtenstein and Norway: where PSD2 applies."""
+
+JURISDICTIONS: FrozenMap[str, Jurisdiction] = FrozenMap(
+    (j.code, j)
     for j in (
-        Jurisdiction(code="DE", zone="Europe/Berlin", country="DE"),
-        Jurisdiction(code="FR", zone="Europe/Paris", country="FR"),
-        Jurisdiction(code="ES", zone="Europe/Madrid", country="ES"),
-        Jurisdiction(code="IT", zone="Europe/Rome", country="IT"),
-        Jurisdiction(code="NL", zone="Europe/Amsterdam", country="NL"),
-        Jurisdiction(code="IE", zone="Europe/Dublin", country="IE"),
-        Jurisdiction(code="GB", zone="Europe/London", country="GB"),
+        *(Jurisdiction(code=code, zone=zone, country=code) for code, zone in EEA_ZONES.items()),
+        # "EU" alone names no state: count on the TARGET2 calendar (the ECB's closing days:
+        # 1 January, Good Friday, Easter Monday, 1 May, 25 and 26 December) in Brussels time.
+        Jurisdiction(code="EU", zone="Europe/Brussels", market="XECB"),
+        # FCA DISP counts the bank holidays "in that part of the United Kingdom": England and
+        # Wales by default; name GB-SCT or GB-NIR for Scotland or Northern Ireland.
+        Jurisdiction(code="GB", zone="Europe/London", country="GB", subdivision="ENG"),
+        Jurisdiction(code="GB-ENG", zone="Europe/London", country="GB", subdivision="ENG"),
+        Jurisdiction(code="GB-WLS", zone="Europe/London", country="GB", subdivision="WLS"),
+        Jurisdiction(code="GB-SCT", zone="Europe/London", country="GB", subdivision="SCT"),
+        Jurisdiction(code="GB-NIR", zone="Europe/London", country="GB", subdivision="NIR"),
         Jurisdiction(code="US", zone="America/New_York", country="US"),
         Jurisdiction(code="CN", zone="Asia/Shanghai", country="CN"),
         Jurisdiction(code="IN", zone="Asia/Kolkata", country="IN"),
     )
-}
-"""Where each jurisdiction counts its days; hosts may pass their own."""
+)
+"""Where each jurisdiction counts its days; hosts add or replace them in ``Regulation``."""
 
-
-@frozen(kw_only=True)
-class ProfileChoice:
-    """Pick ``profile`` for cases in ``jurisdictions`` (and, if given, these products)."""
-
-    profile: str
-    jurisdictions: frozenset[str]
-    products: frozenset[str] = frozenset()
-
+ALIASES: FrozenMap[str, str] = FrozenMap({"UK": "GB", "EL": "GR"})
+"""Other names for jurisdiction codes: "UK" for GB, and "EL", the EU's own code for Greece."""
 
 DEFAULT_CHOICES: tuple[ProfileChoice, ...] = (
-    ProfileChoice(profile="psd2", jurisdictions=frozenset({"DE", "FR", "ES", "IT", "NL", "IE"})),
+    ProfileChoice(profile="psd2", jurisdictions=frozenset({*EEA_ZONES, "EU"})),
     ProfileChoice(profile="uk_disp", jurisdictions=frozenset({"GB"})),
     ProfileChoice(
         profile="reg_z", jurisdictions=frozenset({"US"}), products=frozenset({"credit_card"})
@@ -424,94 +381,7 @@ DEFAULT_CHOICES: tuple[ProfileChoice, ...] = (
     ),
     ProfileChoice(profile="rbi_ombudsman", jurisdictions=frozenset({"IN"})),
 )
-"""The first choice whose jurisdiction (and product, if it names any) fits wins."""
+"""The first choice whose jurisdiction (and product, if it names any) fits wins.
 
-
-def choose_profile(
-    jurisdiction: str, product: str, choices: Iterable[ProfileChoice] = DEFAULT_CHOICES
-) -> RegulatoryProfile | None:
-    """The profile for a case's jurisdiction and product, or None."""
-    for choice in choices:
-        if jurisdiction in choice.jurisdictions and (
-            not choice.products or product in choice.products
-        ):
-            profile = PROFILES.get(choice.profile)
-            if profile is None:
-                raise ValidationError.of("profile", f"{choice.profile!r} is not a known profile")
-            return profile
-    return None
-
-
-def deadline_for(
-    rule: ProfileDeadline,
-    *,
-    received_at: datetime,
-    occurred_at: datetime,
-    calendar: BusinessCalendar,
-) -> datetime:
-    """The instant a deadline ends: the end of its last local day.
-
-    Business days count from the business day the start counts as received on (after
-    closing, or on a holiday, that is the next business day); calendar days from the
-    local date of the start.
-    """
-    start = require_aware(
-        occurred_at if rule.count_from is CountFrom.OCCURRENCE else received_at, "start"
-    )
-    last: date
-    if rule.unit is DayCount.BUSINESS_DAYS:
-        last = calendar.add_business_days(start, rule.count)
-    else:
-        last = calendar.local_date(start) + timedelta(days=rule.count)
-    return calendar.end_of_day(last)
-
-
-@frozen(kw_only=True)
-class Deadline:
-    """A deadline applied to a case, with where it comes from."""
-
-    metric: str
-    due_at: datetime
-    profile: str
-    note: str
-
-
-def deadlines(
-    profile: RegulatoryProfile,
-    *,
-    flags: Iterable[str],
-    received_at: datetime,
-    occurred_at: datetime,
-    calendar: BusinessCalendar,
-) -> dict[str, Deadline]:
-    """The profile's deadlines for a case, one per metric (the earliest if several apply)."""
-    found: dict[str, Deadline] = {}
-    for rule in profile.applicable(flags):
-        due = deadline_for(
-            rule, received_at=received_at, occurred_at=occurred_at, calendar=calendar
-        )
-        current = found.get(rule.metric)
-        if current is None or due < current.due_at:
-            found[rule.metric] = Deadline(
-                metric=rule.metric, due_at=due, profile=profile.name, note=rule.note
-            )
-    return found
-
-
-def late_days(deadline: datetime, done_at: datetime, calendar: BusinessCalendar) -> int:
-    """Local calendar days begun from ``deadline`` (a local midnight) to ``done_at``; 0 if on time.
-
-    RBI's example: due by the end of T+1, reversed on T+4, is late on T+2, T+3 and T+4.
-    """
-    if done_at <= deadline:
-        return 0
-    return (calendar.local_date(done_at) - calendar.local_date(deadline)).days + 1
-
-
-def penalty_due(
-    profile: RegulatoryProfile, deadline: datetime, done_at: datetime, calendar: BusinessCalendar
-) -> Money | None:
-    """The compensation a late case has accrued by ``done_at`` (None if the profile has none)."""
-    if profile.penalty is None:
-        return None
-    return profile.penalty.amount * late_days(deadline, done_at, calendar)
+A choice for a country also fits its subdivisions: ``GB`` fits ``GB-SCT``.
+"""

@@ -1,0 +1,313 @@
+"""Regulatory profiles: a regulation's deadlines as data, and how their days are counted.
+
+Each profile lists its deadlines with their source; ``docs/concepts/regulatory-profiles.md``
+tabulates them. They are the library's reading of the rules, not legal advice.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from attrs import field, frozen
+
+from walletcare.domain.calendars import BusinessCalendar, require_aware
+from walletcare.domain.frozenmap import FrozenMap, frozen_map
+from walletcare.domain.money import Money
+from walletcare.errors import ValidationError
+
+__all__ = [
+    "DayCount",
+    "CountFrom",
+    "DayEnd",
+    "ProfileDeadline",
+    "DailyPenalty",
+    "RegulatoryProfile",
+    "Jurisdiction",
+    "ProfileChoice",
+    "normalise_jurisdiction",
+    "Deadline",
+    "deadline_for",
+    "deadlines",
+    "allowances",
+    "late_days",
+    "penalty_due",
+]
+
+
+class DayCount(enum.StrEnum):
+    """How a deadline's days are counted."""
+
+    BUSINESS_DAYS = "business_days"
+    CALENDAR_DAYS = "calendar_days"
+
+
+class CountFrom(enum.StrEnum):
+    """The instant a deadline counts from."""
+
+    RECEIPT = "receipt"  # when the complaint reached the provider
+    OCCURRENCE = "occurrence"  # when the transaction happened (RBI's T)
+
+
+class DayEnd(enum.StrEnum):
+    """Where the last day of a deadline ends."""
+
+    MIDNIGHT = "midnight"  # the end of the local day
+    CLOSE_OF_BUSINESS = "close_of_business"  # the calendar's closing time that day
+
+
+def _positive(_: object, attribute: Any, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError.of(attribute.name, f"must be a positive int, got {value!r}")
+
+
+def _words(value: Any) -> frozenset[str]:
+    if isinstance(value, str):
+        raise ValidationError.of("value", "must be a set of words, not a single string")
+    return frozenset(value)
+
+
+@frozen(kw_only=True)
+class ProfileDeadline:
+    """One deadline of a profile: ``count`` days after the start, to the end of the last day.
+
+    It applies when all ``when`` flags are on the case, none of the ``unless`` flags, and,
+    if ``products`` names any, the case's product is one of them. Several deadlines for one
+    metric may apply; the earliest holds. An ``allowance`` is not a deadline: it says until
+    when something may still be done (DISP's summary resolution), so it starts no clock and
+    nothing breaches when it ends.
+    """
+
+    metric: str
+    count: int = field(validator=_positive)
+    unit: DayCount
+    count_from: CountFrom = CountFrom.RECEIPT
+    when: frozenset[str] = field(default=frozenset(), converter=_words)
+    unless: frozenset[str] = field(default=frozenset(), converter=_words)
+    products: frozenset[str] = field(default=frozenset(), converter=_words)
+    ends: DayEnd = DayEnd.MIDNIGHT
+    allowance: bool = False
+    note: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.ends is DayEnd.CLOSE_OF_BUSINESS and self.unit is not DayCount.BUSINESS_DAYS:
+            raise ValidationError.of(
+                "ends", f"{self.metric}: only a business-day count ends at close of business"
+            )
+
+    def applies(self, flags: frozenset[str], product: str) -> bool:
+        """Tell whether this deadline applies to a case with ``flags`` and ``product``."""
+        return (
+            self.when <= flags
+            and not self.unless & flags
+            and (not self.products or product in self.products)
+        )
+
+
+@frozen(kw_only=True)
+class DailyPenalty:
+    """Compensation accruing for each calendar day a deadline is missed."""
+
+    metric: str
+    amount: Money
+
+
+@frozen(kw_only=True)
+class RegulatoryProfile:
+    """A regulation's complaint deadlines, where they come from, and how they are counted."""
+
+    name: str
+    title: str
+    deadlines: tuple[ProfileDeadline, ...]
+    sources: tuple[str, ...]
+    penalty: DailyPenalty | None = None
+    notes: str = ""
+    final_response_notice: FrozenMap[str, str] = field(factory=FrozenMap, converter=frozen_map)
+    """What the final response must tell the customer (e.g. the ombudsman), by language."""
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValidationError.of("name", "a profile needs a name")
+        if not self.sources:
+            raise ValidationError.of("sources", f"{self.name}: say where the deadlines come from")
+
+    def notice_in(self, language: str) -> str:
+        """The final-response notice in ``language`` (its primary subtag), else English, else ''."""
+        primary = language.replace("_", "-").split("-", 1)[0].lower()
+        return self.final_response_notice.get(primary) or self.final_response_notice.get("en", "")
+
+    def applicable(self, flags: Iterable[str], product: str = "") -> tuple[ProfileDeadline, ...]:
+        """The deadlines and allowances that apply to a case with ``flags`` and ``product``."""
+        present = frozenset(flags)
+        return tuple(d for d in self.deadlines if d.applies(present, product))
+
+
+@frozen(kw_only=True)
+class Jurisdiction:
+    """Where deadlines are counted: the zone, the holidays and the closing time.
+
+    Holidays come from a ``country`` (and ``subdivision``, such as ``SCT`` for Scotland) or
+    from a financial ``market`` (``XECB``: the TARGET2 closing days).
+    """
+
+    code: str
+    zone: str
+    country: str | None = None
+    subdivision: str | None = None
+    market: str | None = None
+    closing: str = "17:00"
+
+    def __attrs_post_init__(self) -> None:
+        if (self.country is None) == (self.market is None):
+            raise ValidationError.of(
+                "country", f"{self.code}: give the country or the market whose holidays count"
+            )
+
+    def calendar(self) -> BusinessCalendar:
+        """Monday to Friday until closing, minus the holidays, plus official make-up days."""
+        return BusinessCalendar.build(
+            zone=self.zone,
+            hours={"mon-fri": f"00:00-{self.closing}"},
+            country=self.country,
+            subdivision=self.subdivision,
+            market=self.market,
+        )
+
+
+def normalise_jurisdiction(code: str) -> str:
+    """A jurisdiction code as walletcare keeps it: trimmed, upper case, ``-`` before a subdivision.
+
+    ``" gb_sct "`` becomes ``"GB-SCT"``; aliases (``UK``, ``EL``) are resolved by ``Regulation``.
+    """
+    if not isinstance(code, str):
+        raise ValidationError.of("jurisdiction", f"must be a code such as 'DE', got {code!r}")
+    return code.strip().upper().replace("_", "-")
+
+
+def _codes(value: Any) -> frozenset[str]:
+    return frozenset(normalise_jurisdiction(c) for c in _words(value))
+
+
+@frozen(kw_only=True)
+class ProfileChoice:
+    """Pick ``profile`` for cases in ``jurisdictions`` (and, if given, these products).
+
+    A country's code also covers its subdivisions: ``GB`` covers ``GB-SCT``.
+    """
+
+    profile: str
+    jurisdictions: frozenset[str] = field(converter=_codes)
+    products: frozenset[str] = field(default=frozenset(), converter=_words)
+
+    def fits(self, jurisdiction: str, product: str) -> bool:
+        """Tell whether this choice covers a case in ``jurisdiction`` with ``product``."""
+        covered = (
+            jurisdiction in self.jurisdictions
+            or jurisdiction.split("-", 1)[0] in self.jurisdictions
+        )
+        return covered and (not self.products or product in self.products)
+
+
+@frozen(kw_only=True)
+class Deadline:
+    """A deadline (or allowance) applied to a case, with where it comes from."""
+
+    metric: str
+    due_at: datetime
+    profile: str
+    note: str
+
+
+def deadline_for(
+    rule: ProfileDeadline,
+    *,
+    received_at: datetime,
+    occurred_at: datetime,
+    calendar: BusinessCalendar,
+) -> datetime:
+    """The instant a deadline ends: the end (or the close of business) of its last local day.
+
+    Business days count from the business day the start counts as received on (after
+    closing, or on a holiday, that is the next business day); calendar days from the
+    local date of the start.
+    """
+    start = require_aware(
+        occurred_at if rule.count_from is CountFrom.OCCURRENCE else received_at, "start"
+    )
+    last: date
+    if rule.unit is DayCount.BUSINESS_DAYS:
+        last = calendar.add_business_days(start, rule.count)
+    else:
+        last = calendar.local_date(start) + timedelta(days=rule.count)
+    if rule.ends is DayEnd.CLOSE_OF_BUSINESS:
+        return calendar.close_of(last)
+    return calendar.end_of_day(last)
+
+
+def _earliest(
+    profile: RegulatoryProfile,
+    rules: Iterable[ProfileDeadline],
+    received_at: datetime,
+    occurred_at: datetime,
+    calendar: BusinessCalendar,
+) -> dict[str, Deadline]:
+    found: dict[str, Deadline] = {}
+    for rule in rules:
+        due = deadline_for(
+            rule, received_at=received_at, occurred_at=occurred_at, calendar=calendar
+        )
+        current = found.get(rule.metric)
+        if current is None or due < current.due_at:
+            found[rule.metric] = Deadline(
+                metric=rule.metric, due_at=due, profile=profile.name, note=rule.note
+            )
+    return found
+
+
+def deadlines(
+    profile: RegulatoryProfile,
+    *,
+    flags: Iterable[str],
+    received_at: datetime,
+    occurred_at: datetime,
+    calendar: BusinessCalendar,
+    product: str = "",
+) -> dict[str, Deadline]:
+    """The profile's deadlines for a case, one per metric (the earliest if several apply)."""
+    rules = (r for r in profile.applicable(flags, product) if not r.allowance)
+    return _earliest(profile, rules, received_at, occurred_at, calendar)
+
+
+def allowances(
+    profile: RegulatoryProfile,
+    *,
+    flags: Iterable[str],
+    received_at: datetime,
+    occurred_at: datetime,
+    calendar: BusinessCalendar,
+    product: str = "",
+) -> dict[str, Deadline]:
+    """The profile's allowances for a case: until when each may still be used."""
+    rules = (r for r in profile.applicable(flags, product) if r.allowance)
+    return _earliest(profile, rules, received_at, occurred_at, calendar)
+
+
+def late_days(deadline: datetime, done_at: datetime, calendar: BusinessCalendar) -> int:
+    """Local calendar days begun from ``deadline`` (a local midnight) to ``done_at``; 0 if on time.
+
+    RBI's example: due by the end of T+1, reversed on T+4, is late on T+2, T+3 and T+4.
+    """
+    if done_at <= deadline:
+        return 0
+    return (calendar.local_date(done_at) - calendar.local_date(deadline)).days + 1
+
+
+def penalty_due(
+    profile: RegulatoryProfile, deadline: datetime, done_at: datetime, calendar: BusinessCalendar
+) -> Money | None:
+    """The compensation a case late until ``done_at`` is owed (None if the profile has none)."""
+    if profile.penalty is None:
+        return None
+    return profile.penalty.amount * late_days(deadline, done_at, calendar)
