@@ -22,7 +22,7 @@ from walletcare.domain.regulatory import (
     RegulatoryProfile,
     UnknownJurisdiction,
 )
-from walletcare.domain.sla import ClockBreached, SlaPolicy, SlaTarget
+from walletcare.domain.sla import ClockBreached, ClockStopped, SlaPolicy, SlaTarget
 from walletcare.errors import ConfigurationError, ValidationError
 from walletcare.testing import FixedClock
 
@@ -63,6 +63,42 @@ def rbi_case(app: Walletcare, failed: datetime, **changes: object) -> str:
         "customer_zone": "Asia/Kolkata",
     }
     return app.complaints.open(intake(**{**fields, **changes})).complaint_id
+
+
+def test_rbi_reversal_three_days_late_with_no_ticks_accrues_inr_300() -> None:
+    """Due by the end of T+1, reversed on T+4, no tick in between: INR 300, settled at the reversal."""
+    failed = datetime(2026, 3, 2, 14, 0, tzinfo=KOLKATA)
+    app = app_at(datetime(2026, 3, 2, 18, 0, tzinfo=KOLKATA))
+    cid = rbi_case(app, failed)
+    assert isinstance(app.clock, FixedClock)
+    app.clock.set(datetime(2026, 3, 6, 11, 0, tzinfo=KOLKATA))
+    resolve(app, cid)
+    accrued = events_of(app, cid, PenaltyAccrued)
+    assert [(p.amount, p.metric, p.at) for p in accrued] == [
+        (Money.of("300", "INR"), "reversal", datetime(2026, 3, 6, 11, 0, tzinfo=KOLKATA))
+    ]
+    stopped = [e for e in events_of(app, cid, ClockStopped) if e.metric == "reversal"]
+    assert len(stopped) == 1 and not stopped[0].met
+    # Nothing more accrues later: the penalty timer is gone and ticks add nothing.
+    for _ in range(3):
+        app.clock.advance(timedelta(days=1))
+        app.tick()
+    assert len(events_of(app, cid, PenaltyAccrued)) == 1
+    assert app.complaints.get(cid).escalation.compensation == (("reversal", Money.of("300", "INR")),)
+
+
+def test_ticks_and_the_reversal_together_accrue_each_day_once() -> None:
+    """A tick on T+3 accrues INR 200; the reversal on T+4 tops it up by INR 100, not 300."""
+    failed = datetime(2026, 3, 2, 14, 0, tzinfo=KOLKATA)
+    app = app_at(datetime(2026, 3, 2, 18, 0, tzinfo=KOLKATA))
+    cid = rbi_case(app, failed)
+    assert isinstance(app.clock, FixedClock)
+    app.clock.set(datetime(2026, 3, 5, 9, 0, tzinfo=KOLKATA))
+    app.tick()
+    app.clock.set(datetime(2026, 3, 6, 11, 0, tzinfo=KOLKATA))
+    resolve(app, cid)
+    amounts = [p.amount for p in events_of(app, cid, PenaltyAccrued)]
+    assert amounts == [Money.of("200", "INR"), Money.of("100", "INR")]
 
 
 def test_a_reversal_in_time_accrues_nothing() -> None:

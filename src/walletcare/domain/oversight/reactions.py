@@ -212,9 +212,34 @@ def react(  # noqa: PLR0917 (the kind, the case before and after, its events, ti
     if before is None:
         clocked += _unregulated(after, compiled)
     state = kind.apply_all(after, clocked) if clocked else after
+    settled, settled_timers = _settle_compensation(kind, state, clocked, compiled)
+    if settled:
+        clocked += settled
+        state = kind.apply_all(state, settled)
     final, followed, notices = _follow_up(kind, state, now, compiled)
-    timers = _timers(before, final, compiled, now)
+    timers = {**_timers(before, final, compiled, now), **settled_timers}
     return Reaction(events=(*clocked, *followed), notices=tuple(notices), timers=timers)
+
+
+def _settle_compensation(
+    kind: CaseKind[Any], case: CaseState, events: Sequence[Event], compiled: CompiledOversight
+) -> tuple[list[Event], dict[str, datetime | None]]:
+    """Top compensation up to the instant a late penalised clock stopped (RBI: the reversal).
+
+    Penalty timers accrue it day by day while the clock runs; the stop settles the rest from
+    the stop's own instant, so the sum is the same whether or not any tick ran in between.
+    """
+    profile = profile_of(case, compiled)
+    out: list[Event] = []
+    timers: dict[str, datetime | None] = {}
+    for event in events:
+        if isinstance(event, sla.ClockStopped) and _penalised(profile, event.metric):
+            clock = sla.find_clock(case.clocks, event.metric)
+            if clock is not None:
+                so_far = kind.apply_all(case, out) if out else case
+                out += _accrue(so_far, clock, profile, event.at, compiled)
+                timers[f"penalty:{event.metric}"] = None
+    return out, timers
 
 
 def _unregulated(case: CaseState, compiled: CompiledOversight) -> list[Event]:
