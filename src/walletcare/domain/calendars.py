@@ -229,9 +229,13 @@ class BusinessCalendar:
     def _intervals(self, day: date) -> tuple[Interval, ...]:
         if day in self.open_dates:
             return self.hours[day.weekday()] or self._usual_hours()
-        if self.is_holiday(day):
+        if day in self.closed_dates:
             return ()
-        if self.is_make_up_day(day):
+        # One lookup for both: this runs for every day a business-day count walks over.
+        holidays, make_up_days = self._holiday_data(day.year)
+        if day in holidays:
+            return ()
+        if day in make_up_days:
             return self.hours[day.weekday()] or self._usual_hours()
         return self.hours[day.weekday()]
 
