@@ -35,14 +35,19 @@ from walletcare.ports import (
     SummaryQuery,
 )
 from walletcare.testing.channels import DeliverContract
+from walletcare.testing.ordering import CommitOrderContract
 from walletcare.testing.records import LEASE, T0, message_for, new_event, summary_for
 from walletcare.testing.state_machine import against_memory
 
 __all__ = ["StorageContract", "DeliverContract", "T0", "new_event", "message_for"]
 
 
-class StorageContract:
-    """Behaviour every ``Storage`` must show; memory's is the reference."""
+class StorageContract(CommitOrderContract):
+    """Behaviour every ``Storage`` must show; memory's is the reference.
+
+    It includes ``CommitOrderContract``: a reader following ``read_all`` while many threads
+    commit never skips an event.
+    """
 
     @pytest.fixture
     def storage_factory(self) -> Callable[[], Storage]:
