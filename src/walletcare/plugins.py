@@ -12,7 +12,7 @@ from typing import Any
 import pluggy
 
 from walletcare import hookspecs
-from walletcare.adapters import memory, sqlite
+from walletcare.adapters import memory, postgres, sqlite
 from walletcare.errors import ConfigurationError
 from walletcare.ports import DeliveryReceipt, OutboundMessage, Storage, StoredEvent
 from walletcare.settings import Settings
@@ -32,6 +32,7 @@ def make_plugin_manager(
     # Built-ins are registered under their entry-point names, so discovery skips them.
     pm.register(memory, name="memory")
     pm.register(sqlite, name="sqlite")
+    pm.register(postgres, name="postgres")
     if load_entry_points:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     for plugin in plugins:

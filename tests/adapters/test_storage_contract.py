@@ -1,4 +1,4 @@
-"""The shipped storage contract, run against both built-in storages."""
+"""The shipped storage contract, run against every built-in storage."""
 
 from __future__ import annotations
 
@@ -28,6 +28,16 @@ class TestSQLiteStorage(StorageContract):
     @pytest.fixture
     def storage_factory(self, tmp_path: Path) -> Callable[[], Storage]:
         return lambda: SQLiteStorage(str(tmp_path / f"{uuid.uuid4().hex}.db"), synchronous="normal")
+
+
+class TestPostgresStorage(StorageContract):
+    """postgresql:// passes the contract, each storage in a schema of its own."""
+
+    @pytest.fixture
+    def storage_factory(self, fresh_schema: Callable[[], str]) -> Callable[[], Storage]:
+        from walletcare.adapters.postgres.storage import PostgresStorage
+
+        return lambda: PostgresStorage.from_url(fresh_schema())
 
 
 def test_driver_errors_become_storage_errors(tmp_path: Path) -> None:

@@ -1,0 +1,440 @@
+"""``PostgresStorage``: streams, timers, the outbox and summaries in one PostgreSQL schema.
+
+One append is one transaction, sent in psycopg's pipeline mode so a command costs one round
+trip to the server (two when it fires a claimed timer). Positions are handed out in commit
+order: the row of a one-row counter is locked by the statement that takes positions and
+stays locked until the transaction ends, so a transaction holding lower positions has always
+committed, and become visible, before one holding higher positions can commit. That statement
+is the last before COMMIT, so the lock is held for the insert of the events and the commit
+alone. Timers and messages are claimed with ``FOR UPDATE SKIP LOCKED`` through indexes on the
+time they become claimable, so many workers tick one database without waiting for each other.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from walletcare.adapters.postgres import schema as migrations
+from walletcare.adapters.postgres.address import PostgresAddress, redact
+from walletcare.adapters.postgres.driver_errors import is_connection_lost, translate
+from walletcare.adapters.postgres.statements import Statements
+from walletcare.adapters.postgres.summaries import summary_from_row
+from walletcare.errors import (
+    ClaimLost,
+    ConcurrencyConflict,
+    KeyTaken,
+    StorageError,
+    ValidationError,
+)
+from walletcare.ports import (
+    CancelTimer,
+    Commit,
+    MessageStatus,
+    OutboundMessage,
+    SetTimer,
+    Snapshot,
+    StoredEvent,
+    StreamSummary,
+    SummaryQuery,
+    Timer,
+)
+
+__all__ = ["PostgresStorage"]
+
+T = TypeVar("T")
+Connection = psycopg.Connection[tuple[Any, ...]]
+Cursor = psycopg.Cursor[tuple[Any, ...]]
+log = logging.getLogger("walletcare.postgres")
+
+
+def _message(row: Sequence[Any], token: str | None) -> OutboundMessage:
+    return OutboundMessage(
+        id=row[0],
+        stream_id=row[1],
+        channel=row[2],
+        recipient=row[3],
+        template=row[4],
+        subject=row[5],
+        body=row[6],
+        locale=row[7],
+        data=row[8],
+        due_at=row[9],
+        attempts=row[10],
+        status=MessageStatus(row[11]),
+        last_error=row[12],
+        token=token,
+    )
+
+
+def _message_row(message: OutboundMessage) -> tuple[Any, ...]:
+    return (
+        message.id,
+        message.stream_id,
+        message.channel,
+        message.recipient,
+        message.template,
+        message.subject,
+        message.body,
+        message.locale,
+        message.data,
+        message.due_at,
+        message.attempts,
+        message.status.value,
+        message.last_error,
+        message.due_at,
+    )
+
+
+def _event_params(commit: Commit) -> dict[str, Any]:
+    events = commit.events
+    return {
+        "count": len(events),
+        "id": commit.stream_id,
+        "version": commit.expected_version,
+        "kinds": [e.kind for e in events],
+        "schema_versions": [e.schema_version for e in events],
+        "ats": [e.at for e in events],
+        "datas": [e.data for e in events],
+    }
+
+
+def _configure(conn: Connection) -> None:
+    # Times come back in UTC, like every other storage's.
+    conn.execute("SET TIME ZONE 'UTC'")
+
+
+class PostgresStorage:
+    """Storage in one PostgreSQL schema, through a pool of connections shared by threads."""
+
+    def __init__(self, address: PostgresAddress, *, url: str = "") -> None:
+        self.address = address
+        self.schema = address.schema
+        self._where = redact(url) if url else f"schema {address.schema!r}"
+        self._sql = Statements(migrations.quoted(address.schema))
+        self._pool: ConnectionPool[Connection] = ConnectionPool(
+            address.conninfo,
+            kwargs={"autocommit": True},
+            min_size=address.pool_min_size,
+            max_size=address.pool_max_size,
+            timeout=address.pool_timeout_ms / 1000,
+            configure=_configure,
+            open=False,
+            name=f"walletcare-{address.schema}",
+        )
+        try:
+            self._pool.open(wait=True, timeout=address.pool_timeout_ms / 1000)
+            with self._pool.connection() as conn:
+                migrations.migrate(conn, address.schema)
+        except BaseException as exc:
+            # Whatever stops the opening (no server, a newer schema), no connection leaks.
+            self._pool.close()
+            if isinstance(exc, psycopg.Error | TimeoutError):
+                raise StorageError(
+                    f"cannot open PostgreSQL storage at {self._where}: {exc}"
+                ) from exc
+            raise
+
+    @classmethod
+    def from_url(cls, url: str) -> PostgresStorage:
+        """Open the schema a ``postgresql://`` URL names, creating or migrating it."""
+        return cls(PostgresAddress.from_url(url), url=url)
+
+    # -- plumbing --------------------------------------------------------------------------
+    @contextmanager
+    def _connection(self, doing: str, stream_id: str = "") -> Iterator[Connection]:
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except psycopg.Error as exc:
+            raise translate(exc, doing, stream_id) from exc
+
+    def _read(self, doing: str, fn: Callable[[Connection], T]) -> T:
+        """Run a read; a connection found dead (a restarted server) is replaced once."""
+        for attempt in (1, 2):
+            try:
+                with self._pool.connection() as conn:
+                    return fn(conn)
+            except psycopg.Error as exc:
+                if attempt == 1 and is_connection_lost(exc):
+                    log.warning("PostgreSQL connection lost while %s; retrying once", doing)
+                    continue
+                raise translate(exc, doing) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- streams ---------------------------------------------------------------------------
+    def append(self, commit: Commit) -> list[StoredEvent]:
+        stream_id = commit.stream_id
+        for i, message in enumerate(commit.messages):
+            if message.stream_id != stream_id:
+                # A stale version is reported first, as by every storage.
+                if self.stream_version(stream_id) != commit.expected_version:
+                    raise ConcurrencyConflict(
+                        f"stream {stream_id!r} moved past version {commit.expected_version}"
+                    )
+                raise ValidationError.of(f"messages[{i}].stream_id", "must be the commit's stream")
+        events = commit.events
+        with self._connection("appending", stream_id) as conn:
+            positions = conn.cursor()
+            failure: psycopg.Error | None = None
+            try:
+                # BEGIN and COMMIT travel in the pipeline with the statements: one round trip.
+                # A failing statement aborts the rest, COMMIT included; ROLLBACK then ends it.
+                with conn.pipeline() as pipeline:
+                    try:
+                        self._queue(conn.cursor(), positions, pipeline, commit)
+                    except psycopg.Error as exc:
+                        # Kept until the pipeline is closed, which then only says "aborted".
+                        failure = exc
+            except psycopg.Error as exc:
+                failure = failure or exc
+            except BaseException:
+                conn.rollback()
+                raise
+            if failure is not None:
+                conn.rollback()
+                raise failure
+        if not events:
+            return []
+        first = int(positions.fetchall()[0][0])
+        return [
+            StoredEvent(
+                stream_id=stream_id,
+                stream_version=commit.expected_version + offset,
+                position=first + offset - 1,
+                kind=event.kind,
+                schema_version=event.schema_version,
+                at=event.at.astimezone(UTC),
+                data=event.data,
+            )
+            for offset, event in enumerate(events, start=1)
+        ]
+
+    def _queue(
+        self, cur: Cursor, positions: Cursor, pipeline: psycopg.Pipeline, commit: Commit
+    ) -> None:
+        """Send the commit's statements, from BEGIN to COMMIT, down the pipeline."""
+        cur.execute(b"BEGIN")
+        self._guard(cur, pipeline, commit)
+        self._change_timers(cur, commit)
+        if commit.messages:
+            cur.executemany(self._sql.queue_message, [_message_row(m) for m in commit.messages])
+        if commit.summary is not None:
+            self._write_summary(cur, commit.stream_id, commit.summary)
+        if commit.snapshot is not None:
+            snap = commit.snapshot
+            version = commit.expected_version + len(commit.events)
+            row = (commit.stream_id, snap.kind, snap.schema, version, snap.data)
+            cur.execute(self._sql.write_snapshot, row)
+        if commit.take_keys or commit.release_keys:
+            self._change_keys(cur, pipeline, commit)
+        if commit.events:
+            # Last before COMMIT: the position lock is held as briefly as possible.
+            positions.execute(self._sql.insert_events, _event_params(commit))
+        cur.execute(b"COMMIT")
+
+    def _guard(self, cur: Cursor, pipeline: psycopg.Pipeline, commit: Commit) -> None:
+        """Queue the version check; when the commit fires a timer, check the claim now."""
+        new_version = commit.expected_version + len(commit.events)
+        cur.execute(
+            self._sql.guard_version,
+            {"id": commit.stream_id, "expected": commit.expected_version, "new": new_version},
+        )
+        if commit.consumes is None:
+            return
+        name, token = commit.consumes
+        consumed = cur.connection.cursor()
+        consumed.execute(self._sql.consume_timer, (commit.stream_id, name, token))
+        pipeline.sync()
+        if consumed.rowcount != 1:
+            raise ClaimLost(
+                f"timer {name!r} of {commit.stream_id!r} is no longer held by this claim"
+            )
+
+    def _change_keys(self, cur: Cursor, pipeline: psycopg.Pipeline, commit: Commit) -> None:
+        """Release and take the commit's keys; ``KeyTaken`` if another stream holds one."""
+        stream_id = commit.stream_id
+        if commit.release_keys:
+            cur.execute(self._sql.release_keys, (list(commit.release_keys), stream_id))
+        if not commit.take_keys:
+            return
+        wanted = list(commit.take_keys)
+        cur.execute(self._sql.take_keys, (stream_id, wanted))
+        owners = cur.connection.cursor()
+        owners.execute(self._sql.foreign_keys, (wanted, stream_id))
+        pipeline.sync()
+        held = dict(owners.fetchall())
+        for key in wanted:
+            if key in held:
+                raise KeyTaken(key, held[key])
+
+    def read_snapshot(self, stream_id: str) -> Snapshot | None:
+        row = self._read(
+            "reading a snapshot",
+            lambda c: c.execute(self._sql.read_snapshot, (stream_id,)).fetchone(),
+        )
+        if row is None:
+            return None
+        return Snapshot(kind=row[0], schema=row[1], version=row[2], data=row[3])
+
+    def key_owner(self, key: str) -> str | None:
+        row = self._read(
+            "reading a key's owner", lambda c: c.execute(self._sql.key_owner, (key,)).fetchone()
+        )
+        return str(row[0]) if row else None
+
+    def _change_timers(self, cur: Cursor, commit: Commit) -> None:
+        generation = commit.expected_version + len(commit.events)
+        for change in commit.timers:
+            if isinstance(change, SetTimer):
+                due = change.due_at
+                row = (commit.stream_id, change.name, due, due, change.payload, generation)
+                cur.execute(self._sql.set_timer, row)
+            elif isinstance(change, CancelTimer):
+                cur.execute(self._sql.cancel_timer, (commit.stream_id, change.name))
+
+    def _write_summary(self, cur: Cursor, stream_id: str, summary: StreamSummary) -> None:
+        for statement, rows in self._sql.summary.writes(stream_id, summary):
+            cur.executemany(statement, rows)
+
+    def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
+        rows = self._read(
+            "reading a stream",
+            lambda c: c.execute(self._sql.read_stream, (stream_id, after_version)).fetchall(),
+        )
+        return [self._event(r) for r in rows]
+
+    def stream_version(self, stream_id: str) -> int:
+        row = self._read(
+            "reading a stream's version",
+            lambda c: c.execute(self._sql.stream_version, (stream_id,)).fetchone(),
+        )
+        return int(row[0]) if row else 0
+
+    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        rows = self._read(
+            "reading all events",
+            lambda c: c.execute(self._sql.read_all, (after_position, limit)).fetchall(),
+        )
+        return [self._event(r) for r in rows]
+
+    @staticmethod
+    def _event(row: Sequence[Any]) -> StoredEvent:
+        return StoredEvent(
+            stream_id=row[0],
+            stream_version=row[1],
+            position=row[2],
+            kind=row[3],
+            schema_version=row[4],
+            at=row[5],
+            data=row[6],
+        )
+
+    def get_summary(self, stream_id: str) -> StreamSummary | None:
+        row = self._read(
+            "reading a summary",
+            lambda c: c.execute(self._sql.summary.get, (stream_id,)).fetchone(),
+        )
+        return summary_from_row(row) if row else None
+
+    def list_summaries(self, query: SummaryQuery) -> list[StreamSummary]:
+        select = self._sql.summary.select(query)
+        if select is None:
+            return []
+        statement, args = select
+        rows = self._read("listing summaries", lambda c: c.execute(statement, args).fetchall())
+        return [summary_from_row(r) for r in rows]
+
+    # -- timers ----------------------------------------------------------------------------
+    def claim_due_timers(self, now: datetime, limit: int, lease: timedelta) -> list[Timer]:
+        token = uuid.uuid4().hex
+        with self._connection("claiming timers") as conn:
+            rows = conn.execute(self._sql.claim_timers, (now, limit, now + lease, token)).fetchall()
+        timers = [
+            Timer(
+                stream_id=r[0], name=r[1], due_at=r[2], payload=r[3], generation=r[4], token=token
+            )
+            for r in rows
+        ]
+        return sorted(timers, key=lambda t: (t.due_at, t.stream_id, t.name))
+
+    def release_timer(self, timer: Timer, retry_at: datetime) -> bool:
+        if timer.token is None:
+            return False
+        with self._connection("releasing a timer", timer.stream_id) as conn:
+            cur = conn.execute(
+                self._sql.release_timer, (retry_at, timer.stream_id, timer.name, timer.token)
+            )
+        return cur.rowcount == 1
+
+    def get_timers(self, stream_id: str) -> list[Timer]:
+        rows = self._read(
+            "reading timers", lambda c: c.execute(self._sql.get_timers, (stream_id,)).fetchall()
+        )
+        return [
+            Timer(stream_id=r[0], name=r[1], due_at=r[2], payload=r[3], generation=r[4])
+            for r in rows
+        ]
+
+    # -- outbox ----------------------------------------------------------------------------
+    def claim_due_messages(
+        self, now: datetime, limit: int, lease: timedelta
+    ) -> list[OutboundMessage]:
+        token = uuid.uuid4().hex
+        with self._connection("claiming messages") as conn:
+            rows = conn.execute(
+                self._sql.claim_messages, (now, limit, now + lease, token)
+            ).fetchall()
+        messages = [_message(r, token) for r in rows]
+        return sorted(messages, key=lambda m: (m.due_at, m.id))
+
+    def settle_message(
+        self,
+        message: OutboundMessage,
+        *,
+        status: MessageStatus,
+        attempts: int,
+        due_at: datetime,
+        error: str = "",
+    ) -> bool:
+        if message.token is None:
+            return False
+        with self._connection("settling a message", message.stream_id) as conn:
+            cur = conn.execute(
+                self._sql.settle_message,
+                (status.value, attempts, due_at, due_at, error, message.id, message.token),
+            )
+        return cur.rowcount == 1
+
+    def get_message(self, message_id: str) -> OutboundMessage | None:
+        row = self._read(
+            "reading a message",
+            lambda c: c.execute(self._sql.get_message, (message_id,)).fetchone(),
+        )
+        return _message(row, None) if row else None
+
+    def list_messages(
+        self, status: MessageStatus, limit: int = 100, stream_id: str | None = None
+    ) -> list[OutboundMessage]:
+        args: tuple[object, ...]
+        if stream_id is None:
+            statement, args = self._sql.list_messages, (status.value, limit)
+        else:
+            statement, args = self._sql.list_stream_messages, (status.value, stream_id, limit)
+        rows = self._read("listing messages", lambda c: c.execute(statement, args).fetchall())
+        return [_message(r, None) for r in rows]
+
+    def retry_message(self, message_id: str, due_at: datetime) -> bool:
+        with self._connection("retrying a message") as conn:
+            cur = conn.execute(self._sql.retry_message, (due_at, due_at, message_id))
+        return cur.rowcount == 1
+
+    def close(self) -> None:
+        self._pool.close()
