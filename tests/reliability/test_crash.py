@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.reliability.workers import open_storage
 from walletcare.adapters.sqlite import SQLiteStorage
 from walletcare.ports import MessageStatus
 
@@ -20,15 +21,14 @@ WORKERS = Path(__file__).with_name("workers.py")
 
 
 @pytest.mark.slow
-def test_sigkill_never_loses_an_acknowledged_command(tmp_path: Path) -> None:
-    """After many SIGKILLs, all acknowledged commands are whole and the file is sound."""
-    db = str(tmp_path / "crash.db")
-    SQLiteStorage(db).close()  # create the schema once, before the first kill
+def test_sigkill_never_loses_an_acknowledged_command(storage_url: str) -> None:
+    """After many SIGKILLs, all acknowledged commands are whole and the store is sound."""
+    open_storage(storage_url).close()  # create the schema once, before the first kill
     rng = random.Random(20261122)
     acked: list[str] = []
     for round_no in range(12):
         child = subprocess.Popen(
-            [sys.executable, str(WORKERS), "crash", db, f"r{round_no}"],
+            [sys.executable, str(WORKERS), "crash", storage_url, f"r{round_no}"],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -43,8 +43,9 @@ def test_sigkill_never_loses_an_acknowledged_command(tmp_path: Path) -> None:
         assert first, f"round {round_no}: the child acknowledged nothing"
     assert len(acked) >= 12
 
-    storage = SQLiteStorage(db)
-    assert storage.integrity_check() == "ok"
+    storage = open_storage(storage_url)
+    if isinstance(storage, SQLiteStorage):
+        assert storage.integrity_check() == "ok"
     steps: Counter[str] = Counter()
     for event in storage.read_all(0, limit=10_000_000):
         steps[json.loads(event.data)["tag"]] += 1
@@ -60,4 +61,6 @@ def test_sigkill_never_loses_an_acknowledged_command(tmp_path: Path) -> None:
     for s in range(7):
         versions = [e.stream_version for e in storage.read_stream(f"stream-{s}")]
         assert versions == list(range(1, len(versions) + 1))
+    positions = [e.position for e in storage.read_all(0, limit=10_000_000)]
+    assert positions == sorted(set(positions))
     storage.close()

@@ -1,9 +1,13 @@
-"""Child processes for the crash and concurrency tests (run as scripts, not collected)."""
+"""Child processes for the crash and concurrency tests (run as scripts, not collected).
+
+Each takes a storage URL, so the same child runs against SQLite and PostgreSQL.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,17 +15,31 @@ from pathlib import Path
 from attrs import frozen
 
 from walletcare import Actor, Event, Settings, Walletcare, hookimpl
-from walletcare.adapters.sqlite import SQLiteStorage
 from walletcare.errors import ConcurrencyConflict
-from walletcare.ports import Commit, DeliveryReceipt, NewEvent, OutboundMessage, SetTimer, Timer
+from walletcare.plugins import Plugins, make_plugin_manager
+from walletcare.ports import (
+    Commit,
+    DeliveryReceipt,
+    NewEvent,
+    OutboundMessage,
+    SetTimer,
+    Storage,
+    Timer,
+)
 from walletcare.services.commands import Decision
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def crash_loop(db: str, tag: str) -> None:
+def open_storage(url: str) -> Storage:
+    """The storage ``url`` names, opened by the built-in plugins."""
+    plugins = Plugins(make_plugin_manager(load_entry_points=False))
+    return plugins.open_storage(Settings(storage_url=url, load_entry_points=False))
+
+
+def crash_loop(url: str, tag: str) -> None:
     """Append 5 events + 1 timer + 1 message per command forever, printing each acknowledged tag."""
-    storage = SQLiteStorage(db)
+    storage = open_storage(url)
     i = 0
     while True:
         name = f"{tag}-{i}"
@@ -89,10 +107,10 @@ class FileChannel:
         return DeliveryReceipt(message_id=message.id, channel=message.channel)
 
 
-def race(db: str, worker: str, count: int, out_dir: str) -> None:
+def race(url: str, worker: str, count: int, out_dir: str) -> None:
     """Append to shared streams and tick the same storage as the other workers."""
     app = Walletcare(
-        Settings(storage_url=f"sqlite:///{db}", command_retries=1000, load_entry_points=False),
+        Settings(storage_url=url, command_retries=1000, load_entry_points=False),
         plugins=[FileChannel(Path(out_dir) / f"delivered-{worker}.txt")],
         events=(Noted, Fired),
     )
@@ -168,6 +186,31 @@ def intake(db: str, worker: str, policy: str, start_file: str, out_dir: str) -> 
     except DuplicateComplaint as refused:
         result = f"{refused.existing_id} refused"
     (Path(out_dir) / f"intake-{worker}.txt").write_text(result)
+
+
+def ticker(url: str, worker: str, out_dir: str) -> None:
+    """Tick a storage others tick too, from when ``go`` appears until three ticks find nothing."""
+    app = Walletcare(
+        Settings(storage_url=url, tick_batch=25, command_retries=1000, load_entry_points=False),
+        plugins=[FileChannel(Path(out_dir) / f"delivered-{worker}.txt")],
+        events=(Fired,),
+    )
+
+    def fire(history: Sequence[Event], timer: Timer, now: datetime) -> Decision:
+        return Decision(events=[Fired(at=now, by=Actor("system", worker), timer=timer.name)])
+
+    app.on_timer("due", fire)
+    (Path(out_dir) / f"ready-{worker}").touch()
+    go = Path(out_dir) / "go"
+    while not go.exists():
+        time.sleep(0.01)
+    idle = 0
+    while idle < 3:
+        report = app.tick()
+        busy = report.timers_fired + report.messages_delivered + report.timers_failed
+        idle = 0 if busy else idle + 1
+        if not busy:
+            time.sleep(0.05)
     app.close()
 
 
@@ -176,5 +219,7 @@ if __name__ == "__main__":
         intake(*sys.argv[2:7])
     elif sys.argv[1] == "crash":
         crash_loop(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "tick":
+        ticker(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         race(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
