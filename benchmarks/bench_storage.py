@@ -4,11 +4,16 @@ Compared in the same run with the same rows, in the same tables and indexes, wri
 sqlite3 statements at the same durability,
 and with the eventsourcing library's SQLite recorder (5 events only: it has no timers or
 outbox) where it is installed. Run: ``python benchmarks/bench_storage.py [commands]``.
+
+When ``WALLETCARE_TEST_POSTGRES_URL`` names a PostgreSQL server, a PostgreSQL section follows
+(``_postgres.py``): the same command against raw psycopg and eventsourcing's PostgreSQL
+recorder, and tick throughput with 1, 2 and 4 worker processes. Its schemas are dropped after.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import tempfile
@@ -169,6 +174,13 @@ def main(count: int) -> None:
         )
     print(line)
     print("  goal: walletcare/raw >= 0.80 and walletcare/eventsourcing > 1")
+    url = os.environ.get("WALLETCARE_TEST_POSTGRES_URL")
+    if url:
+        from _postgres import section
+
+        section(url, count, rounds=5, due=max(count // 2, 10))
+    else:
+        print("  (PostgreSQL section skipped: set WALLETCARE_TEST_POSTGRES_URL to a server's URL)")
 
 
 if __name__ == "__main__":
