@@ -283,3 +283,26 @@ def test_reads_survive_one_lost_connection(
         assert storage.stream_version("s") == 1
     finally:
         storage.close()
+
+
+def test_read_only_sessions_read_a_migrated_schema(fresh_schema: Callable[[], str]) -> None:
+    """Opened read-only, as on a hot standby, the storage reads and refuses writes as StorageError."""
+    url = fresh_schema()
+    writer = PostgresStorage.from_url(url)
+    writer.append(Commit(stream_id="s", expected_version=0, events=[new_event(1)]))
+    writer.close()
+    reader = PostgresStorage.from_url(url + "&options=-c%20default_transaction_read_only%3Don")
+    try:
+        assert [e.data for e in reader.read_all()] == ['{"n":1}']
+        with pytest.raises(StorageError, match="read-only"):
+            reader.append(Commit(stream_id="s", expected_version=1, events=[new_event(2)]))
+    finally:
+        reader.close()
+
+
+def test_options_with_spaces_reach_the_server(fresh_schema: Callable[[], str]) -> None:
+    """libpq options with spaces (``-c name=value``) arrive intact."""
+    url = fresh_schema() + "&options=-c%20statement_timeout%3D4321"
+    address = PostgresAddress.from_url(url)
+    with psycopg.connect(address.conninfo, autocommit=True) as conn:
+        assert conn.execute("SHOW statement_timeout").fetchone()[0] == "4321ms"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Final
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from attrs import frozen
 from psycopg import conninfo
@@ -71,7 +71,8 @@ class PostgresAddress:
         # Rebuilt by hand: urlunsplit drops the "//" of a URL without a host.
         dsn = f"{parts.scheme}://{parts.netloc}{parts.path}"
         if libpq:
-            dsn += f"?{urlencode(libpq)}"
+            # %20 for spaces: libpq's URI parser does not read "+" as one.
+            dsn += f"?{urlencode(libpq, quote_via=quote)}"
         options = dict(libpq)
         try:
             parsed = conninfo.conninfo_to_dict(dsn)

@@ -130,9 +130,11 @@ class PostgresStorage:
             name=f"walletcare-{address.schema}",
         )
         try:
-            self._pool.open(wait=True, timeout=address.pool_timeout_ms / 1000)
-            with self._pool.connection() as conn:
+            # One plain connection first: a wrong password or host fails now with the server's
+            # own words, where the pool would retry quietly until its timeout.
+            with psycopg.connect(address.conninfo, autocommit=True) as conn:
                 migrations.migrate(conn, address.schema)
+            self._pool.open(wait=True, timeout=address.pool_timeout_ms / 1000)
         except BaseException as exc:
             # Whatever stops the opening (no server, a newer schema), no connection leaks.
             self._pool.close()
