@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.complaints_fixtures import T0, intake
+from tests.reliability.workers import open_storage
 from walletcare import Settings, Walletcare
-from walletcare.adapters.sqlite import SQLiteStorage
 from walletcare.config import CaseSettings, ComplaintPolicy, DuplicateHandling
 from walletcare.testing import FixedClock
 
@@ -20,13 +20,18 @@ WORKERS = Path(__file__).with_name("workers.py")
 
 @pytest.mark.slow
 @pytest.mark.parametrize("policy", ["link", "refuse"])
-def test_processes_opening_one_complaint_open_it_once(tmp_path: Path, policy: str) -> None:
+def test_processes_opening_one_complaint_open_it_once(
+    storage_url: str, tmp_path: Path, policy: str
+) -> None:
     """Four processes file the same customer's complaint about one transaction at once."""
-    db, start = str(tmp_path / "intake.db"), tmp_path / "go"
-    SQLiteStorage(db).close()
+    start = tmp_path / "go"
+    open_storage(storage_url).close()
     children = [
         subprocess.Popen(
-            [sys.executable, str(WORKERS), "intake", db, f"w{w}", policy, str(start), str(tmp_path)]
+            [
+                *(sys.executable, str(WORKERS), "intake", storage_url, f"w{w}"),
+                *(policy, str(start), str(tmp_path)),
+            ]
         )
         for w in range(4)
     ]
@@ -40,7 +45,7 @@ def test_processes_opening_one_complaint_open_it_once(tmp_path: Path, policy: st
     assert len(complaints) == 1, results
     other = "linked" if policy == "link" else "refused"
     assert outcomes == sorted(["opened", other, other, other])
-    with Walletcare(Settings(storage_url=f"sqlite:///{db}", load_entry_points=False)) as app:
+    with Walletcare(Settings(storage_url=storage_url, load_entry_points=False)) as app:
         (only,) = app.complaints.list()
         assert app.complaints.get(only.stream_id).linked_duplicates == (
             3 if policy == "link" else 0

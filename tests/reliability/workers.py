@@ -153,7 +153,7 @@ def race(url: str, worker: str, count: int, out_dir: str) -> None:
     app.close()
 
 
-def intake(db: str, worker: str, policy: str, start_file: str, out_dir: str) -> None:
+def intake(url: str, worker: str, policy: str, start_file: str, out_dir: str) -> None:
     """Open the same complaint as the other workers, all at once, and record the receipt."""
     import time
 
@@ -163,7 +163,7 @@ def intake(db: str, worker: str, policy: str, start_file: str, out_dir: str) -> 
     chosen = ComplaintPolicy(duplicates=DuplicateHandling(policy))
     app = Walletcare(
         Settings(
-            storage_url=f"sqlite:///{db}",
+            storage_url=url,
             load_entry_points=False,
             cases={"complaint": CaseSettings(policy=chosen)},
         )
