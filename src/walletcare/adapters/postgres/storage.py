@@ -1,7 +1,8 @@
 """``PostgresStorage``: streams, timers, the outbox and summaries in one PostgreSQL schema.
 
 One append is one transaction, sent in psycopg's pipeline mode so a command costs one round
-trip to the server (two when it fires a claimed timer). Positions are handed out in commit
+trip to the server (two when it fires a claimed timer or takes unique keys, which are checked
+before the rest is sent). Positions are handed out in commit
 order: the row of a one-row counter is locked by the statement that takes positions and
 stays locked until the transaction ends, so a transaction holding lower positions has always
 committed, and become visible, before one holding higher positions can commit. That statement
