@@ -306,3 +306,51 @@ def test_options_with_spaces_reach_the_server(fresh_schema: Callable[[], str]) -
     address = PostgresAddress.from_url(url)
     with psycopg.connect(address.conninfo, autocommit=True) as conn:
         assert conn.execute("SHOW statement_timeout").fetchone()[0] == "4321ms"
+
+
+def test_claims_find_due_rows_through_their_indexes(
+    storage: PostgresStorage, postgres_url: str
+) -> None:
+    """Claiming due timers and messages reads the ready-time indexes, never the whole table."""
+    from datetime import timedelta
+
+    from walletcare.ports import OutboundMessage, SetTimer
+    from walletcare.testing.records import T0
+
+    later = T0 + timedelta(days=30)
+    for s in range(400):
+        storage.append(
+            Commit(
+                stream_id=f"s{s}",
+                expected_version=0,
+                timers=[SetTimer(name="t", due_at=T0 if s < 3 else later)],
+                messages=[
+                    OutboundMessage(
+                        id=f"m{s}",
+                        stream_id=f"s{s}",
+                        channel="sms",
+                        recipient="r",
+                        template="t",
+                        body="b",
+                        due_at=T0 if s < 3 else later,
+                    )
+                ],
+            )
+        )
+    with admin(postgres_url) as conn:
+        conn.execute(f'ANALYZE "{storage.schema}".timers, "{storage.schema}".outbox'.encode())
+        literal = psycopg.ClientCursor(conn)
+        plans = {
+            statement: "\n".join(
+                row[0]
+                for row in conn.execute(
+                    "EXPLAIN "
+                    + literal.mogrify(getattr(storage._sql, statement), (T0, 10, later, "tok"))
+                ).fetchall()
+            )
+            for statement in ("claim_timers", "claim_messages")
+        }
+    assert "timers_by_ready" in plans["claim_timers"], plans["claim_timers"]
+    assert "outbox_by_ready" in plans["claim_messages"], plans["claim_messages"]
+    assert len(storage.claim_due_timers(T0, 10, timedelta(minutes=5))) == 3
+    assert len(storage.claim_due_messages(T0, 10, timedelta(minutes=5))) == 3
