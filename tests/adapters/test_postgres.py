@@ -354,3 +354,56 @@ def test_claims_find_due_rows_through_their_indexes(
     assert "outbox_by_ready" in plans["claim_messages"], plans["claim_messages"]
     assert len(storage.claim_due_timers(T0, 10, timedelta(minutes=5))) == 3
     assert len(storage.claim_due_messages(T0, 10, timedelta(minutes=5))) == 3
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        ("SerializationFailure", "ConcurrencyConflict"),
+        ("DeadlockDetected", "ConcurrencyConflict"),
+        ("UniqueViolation", "ConcurrencyConflict"),
+        ("AdminShutdown", "StorageError"),
+        ("DiskFull", "StorageError"),
+    ],
+)
+def test_driver_errors_are_translated(error: str, expected: str) -> None:
+    """Serialisation failures, deadlocks and unique violations conflict; the rest is storage."""
+    from psycopg import errors as pg
+
+    from walletcare.adapters.postgres.driver_errors import translate
+
+    translated = translate(getattr(pg, error)("from the server"), "appending", "s")
+    assert type(translated).__name__ == expected
+
+
+def test_serializable_sessions_conflict_cleanly(fresh_schema: Callable[[], str]) -> None:
+    """Under SERIALIZABLE, racing appends fail as ConcurrencyConflict and retries lose nothing."""
+    from walletcare.errors import ConcurrencyConflict
+
+    url = fresh_schema() + "&options=-c%20default_transaction_isolation%3Dserializable"
+    storage = PostgresStorage.from_url(url)
+
+    def writer() -> None:
+        for _ in range(10):
+            while True:
+                version = storage.stream_version("shared")
+                try:
+                    storage.append(
+                        Commit(stream_id="shared", expected_version=version, events=[new_event()])
+                    )
+                    break
+                except ConcurrencyConflict:
+                    continue
+
+    try:
+        threads = [threading.Thread(target=writer) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        versions = [e.stream_version for e in storage.read_stream("shared")]
+        assert versions == list(range(1, 41))
+        positions = [e.position for e in storage.read_all()]
+        assert positions == sorted(positions) and len(positions) == 40
+    finally:
+        storage.close()
