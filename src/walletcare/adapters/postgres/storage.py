@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -26,6 +26,12 @@ from psycopg_pool import ConnectionPool
 from walletcare.adapters.postgres import schema as migrations
 from walletcare.adapters.postgres.address import PostgresAddress, redact
 from walletcare.adapters.postgres.driver_errors import is_connection_lost, translate
+from walletcare.adapters.postgres.rows import (
+    event_from_row,
+    event_params,
+    message_from_row,
+    message_params,
+)
 from walletcare.adapters.postgres.statements import Statements
 from walletcare.adapters.postgres.summaries import summary_from_row
 from walletcare.errors import (
@@ -54,57 +60,6 @@ T = TypeVar("T")
 Connection = psycopg.Connection[tuple[Any, ...]]
 Cursor = psycopg.Cursor[tuple[Any, ...]]
 log = logging.getLogger("walletcare.postgres")
-
-
-def _message(row: Sequence[Any], token: str | None) -> OutboundMessage:
-    return OutboundMessage(
-        id=row[0],
-        stream_id=row[1],
-        channel=row[2],
-        recipient=row[3],
-        template=row[4],
-        subject=row[5],
-        body=row[6],
-        locale=row[7],
-        data=row[8],
-        due_at=row[9],
-        attempts=row[10],
-        status=MessageStatus(row[11]),
-        last_error=row[12],
-        token=token,
-    )
-
-
-def _message_row(message: OutboundMessage) -> tuple[Any, ...]:
-    return (
-        message.id,
-        message.stream_id,
-        message.channel,
-        message.recipient,
-        message.template,
-        message.subject,
-        message.body,
-        message.locale,
-        message.data,
-        message.due_at,
-        message.attempts,
-        message.status.value,
-        message.last_error,
-        message.due_at,
-    )
-
-
-def _event_params(commit: Commit) -> dict[str, Any]:
-    events = commit.events
-    return {
-        "count": len(events),
-        "id": commit.stream_id,
-        "version": commit.expected_version,
-        "kinds": [e.kind for e in events],
-        "schema_versions": [e.schema_version for e in events],
-        "ats": [e.at for e in events],
-        "datas": [e.data for e in events],
-    }
 
 
 def _configure(conn: Connection) -> None:
@@ -228,7 +183,7 @@ class PostgresStorage:
         self._guard(cur, pipeline, commit)
         self._change_timers(cur, commit)
         if commit.messages:
-            cur.executemany(self._sql.queue_message, [_message_row(m) for m in commit.messages])
+            cur.executemany(self._sql.queue_message, [message_params(m) for m in commit.messages])
         if commit.summary is not None:
             self._write_summary(cur, commit.stream_id, commit.summary)
         if commit.snapshot is not None:
@@ -240,7 +195,7 @@ class PostgresStorage:
             self._change_keys(cur, pipeline, commit)
         if commit.events:
             # Last before COMMIT: the position lock is held as briefly as possible.
-            positions.execute(self._sql.insert_events, _event_params(commit))
+            positions.execute(self._sql.insert_events, event_params(commit))
         cur.execute(b"COMMIT")
 
     def _guard(self, cur: Cursor, pipeline: psycopg.Pipeline, commit: Commit) -> None:
@@ -312,7 +267,7 @@ class PostgresStorage:
             "reading a stream",
             lambda c: c.execute(self._sql.read_stream, (stream_id, after_version)).fetchall(),
         )
-        return [self._event(r) for r in rows]
+        return [event_from_row(r) for r in rows]
 
     def stream_version(self, stream_id: str) -> int:
         row = self._read(
@@ -326,19 +281,7 @@ class PostgresStorage:
             "reading all events",
             lambda c: c.execute(self._sql.read_all, (after_position, limit)).fetchall(),
         )
-        return [self._event(r) for r in rows]
-
-    @staticmethod
-    def _event(row: Sequence[Any]) -> StoredEvent:
-        return StoredEvent(
-            stream_id=row[0],
-            stream_version=row[1],
-            position=row[2],
-            kind=row[3],
-            schema_version=row[4],
-            at=row[5],
-            data=row[6],
-        )
+        return [event_from_row(r) for r in rows]
 
     def get_summary(self, stream_id: str) -> StreamSummary | None:
         row = self._read(
@@ -395,7 +338,7 @@ class PostgresStorage:
             rows = conn.execute(
                 self._sql.claim_messages, (now, limit, now + lease, token)
             ).fetchall()
-        messages = [_message(r, token) for r in rows]
+        messages = [message_from_row(r, token) for r in rows]
         return sorted(messages, key=lambda m: (m.due_at, m.id))
 
     def settle_message(
@@ -421,7 +364,7 @@ class PostgresStorage:
             "reading a message",
             lambda c: c.execute(self._sql.get_message, (message_id,)).fetchone(),
         )
-        return _message(row, None) if row else None
+        return message_from_row(row, None) if row else None
 
     def list_messages(
         self, status: MessageStatus, limit: int = 100, stream_id: str | None = None
@@ -432,7 +375,7 @@ class PostgresStorage:
         else:
             statement, args = self._sql.list_stream_messages, (status.value, stream_id, limit)
         rows = self._read("listing messages", lambda c: c.execute(statement, args).fetchall())
-        return [_message(r, None) for r in rows]
+        return [message_from_row(r, None) for r in rows]
 
     def retry_message(self, message_id: str, due_at: datetime) -> bool:
         with self._connection("retrying a message") as conn:
