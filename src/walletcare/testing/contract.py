@@ -24,11 +24,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from walletcare.errors import ClaimLost, ConcurrencyConflict, KeyTaken, ValidationError
+from walletcare.errors import ConcurrencyConflict, KeyTaken, ValidationError
 from walletcare.ports import (
-    CancelTimer,
     Commit,
-    MessageStatus,
     SetTimer,
     Snapshot,
     Storage,
@@ -36,17 +34,18 @@ from walletcare.ports import (
 )
 from walletcare.testing.channels import DeliverContract
 from walletcare.testing.ordering import CommitOrderContract
-from walletcare.testing.records import LEASE, T0, message_for, new_event, summary_for
+from walletcare.testing.queues import QueueContract
+from walletcare.testing.records import T0, message_for, new_event, summary_for
 from walletcare.testing.state_machine import against_memory
 
 __all__ = ["StorageContract", "DeliverContract", "T0", "new_event", "message_for"]
 
 
-class StorageContract(CommitOrderContract):
+class StorageContract(CommitOrderContract, QueueContract):
     """Behaviour every ``Storage`` must show; memory's is the reference.
 
-    It includes ``CommitOrderContract``: a reader following ``read_all`` while many threads
-    commit never skips an event.
+    It includes ``CommitOrderContract`` (a reader following ``read_all`` while many threads
+    commit never skips an event) and ``QueueContract`` (timers and the outbox).
     """
 
     @pytest.fixture
@@ -309,203 +308,6 @@ class StorageContract(CommitOrderContract):
         assert summary.get("assignee") == "agent-2"
         by_old = SummaryQuery(attributes={"assignee": "agent-1"})
         assert storage.list_summaries(by_old) == []
-
-    # -- timers ----------------------------------------------------------------------------
-    def test_timers_set_replace_cancel(self, storage: Storage) -> None:
-        """Setting a timer twice replaces it; cancelling removes it; other names are untouched."""
-        storage.append(
-            Commit(stream_id="s", expected_version=0, timers=[SetTimer(name="a", due_at=T0)])
-        )
-        storage.append(
-            Commit(
-                stream_id="s",
-                expected_version=0,
-                timers=[
-                    SetTimer(name="a", due_at=T0 + timedelta(hours=1), payload='{"x":1}'),
-                    SetTimer(name="b", due_at=T0),
-                ],
-            )
-        )
-        timers = {t.name: t for t in storage.get_timers("s")}
-        assert timers["a"].due_at == T0 + timedelta(hours=1) and timers["a"].payload == '{"x":1}'
-        storage.append(Commit(stream_id="s", expected_version=0, timers=[CancelTimer(name="b")]))
-        assert [t.name for t in storage.get_timers("s")] == ["a"]
-
-    def test_due_timers_claimed_once_earliest_first(self, storage: Storage) -> None:
-        """Due timers come earliest first; a claimed one is not claimable again within its lease."""
-        for i, name in enumerate(["late", "early", "future"]):
-            due = {
-                "late": T0 + timedelta(minutes=2),
-                "early": T0,
-                "future": T0 + timedelta(days=1),
-            }[name]
-            storage.append(
-                Commit(
-                    stream_id=f"s{i}", expected_version=0, timers=[SetTimer(name=name, due_at=due)]
-                )
-            )
-        now = T0 + timedelta(minutes=10)
-        claimed = storage.claim_due_timers(now, 10, LEASE)
-        assert [t.name for t in claimed] == ["early", "late"]
-        assert all(t.token for t in claimed)
-        assert storage.claim_due_timers(now, 10, LEASE) == []
-        again = storage.claim_due_timers(now + LEASE, 10, LEASE)
-        assert sorted(t.name for t in again) == ["early", "late"]
-
-    def test_claim_respects_limit(self, storage: Storage) -> None:
-        """No more than ``limit`` timers are claimed at once."""
-        for i in range(5):
-            storage.append(
-                Commit(
-                    stream_id=f"s{i}", expected_version=0, timers=[SetTimer(name="t", due_at=T0)]
-                )
-            )
-        assert len(storage.claim_due_timers(T0, 3, LEASE)) == 3
-        assert len(storage.claim_due_timers(T0, 3, LEASE)) == 2
-
-    def test_consuming_a_held_timer_removes_it_with_the_commit(self, storage: Storage) -> None:
-        """A commit that consumes its claimed timer deletes it atomically with its events."""
-        storage.append(
-            Commit(stream_id="s", expected_version=0, timers=[SetTimer(name="t", due_at=T0)])
-        )
-        (timer,) = storage.claim_due_timers(T0, 10, LEASE)
-        storage.append(
-            Commit(
-                stream_id="s",
-                expected_version=0,
-                events=[new_event()],
-                consumes=("t", timer.token or ""),
-            )
-        )
-        assert storage.get_timers("s") == []
-        assert storage.claim_due_timers(T0 + 2 * LEASE, 10, LEASE) == []
-
-    def test_consuming_a_lost_claim_fails_and_writes_nothing(self, storage: Storage) -> None:
-        """A claim overtaken by a re-claim cannot fire: ClaimLost, and no events are written."""
-        storage.append(
-            Commit(stream_id="s", expected_version=0, timers=[SetTimer(name="t", due_at=T0)])
-        )
-        (first,) = storage.claim_due_timers(T0, 10, LEASE)
-        (second,) = storage.claim_due_timers(T0 + LEASE, 10, LEASE)
-        with pytest.raises(ClaimLost):
-            storage.append(
-                Commit(
-                    stream_id="s",
-                    expected_version=0,
-                    events=[new_event()],
-                    consumes=("t", first.token or ""),
-                )
-            )
-        assert storage.read_stream("s") == []
-        storage.append(
-            Commit(
-                stream_id="s",
-                expected_version=0,
-                events=[new_event()],
-                consumes=("t", second.token or ""),
-            )
-        )
-        assert storage.get_timers("s") == []
-
-    def test_rearmed_timer_invalidates_claim(self, storage: Storage) -> None:
-        """Re-arming a claimed timer makes the old claim unable to fire it."""
-        storage.append(
-            Commit(stream_id="s", expected_version=0, timers=[SetTimer(name="t", due_at=T0)])
-        )
-        (claimed,) = storage.claim_due_timers(T0, 10, LEASE)
-        storage.append(
-            Commit(
-                stream_id="s",
-                expected_version=0,
-                events=[new_event()],
-                timers=[SetTimer(name="t", due_at=T0 + timedelta(hours=1))],
-            )
-        )
-        with pytest.raises(ClaimLost):
-            storage.append(
-                Commit(stream_id="s", expected_version=1, consumes=("t", claimed.token or ""))
-            )
-        assert [t.due_at for t in storage.get_timers("s")] == [T0 + timedelta(hours=1)]
-
-    def test_released_timer_is_due_again(self, storage: Storage) -> None:
-        """A released claim makes the timer claimable at the retry time, and not before."""
-        storage.append(
-            Commit(stream_id="s", expected_version=0, timers=[SetTimer(name="t", due_at=T0)])
-        )
-        (claimed,) = storage.claim_due_timers(T0, 10, LEASE)
-        assert storage.release_timer(claimed, T0 + timedelta(minutes=1))
-        assert not storage.release_timer(claimed, T0)
-        assert storage.claim_due_timers(T0 + timedelta(seconds=30), 10, LEASE) == []
-        assert len(storage.claim_due_timers(T0 + timedelta(minutes=1), 10, LEASE)) == 1
-
-    # -- outbox ----------------------------------------------------------------------------
-    def test_messages_claim_settle_and_dead_letter(self, storage: Storage) -> None:
-        """Messages are claimed when due, settled by the claim holder, and dead ones retried."""
-        storage.append(
-            Commit(
-                stream_id="s",
-                expected_version=0,
-                messages=[
-                    message_for("s", "m1"),
-                    message_for("s", "m2", due_at=T0 + timedelta(hours=1)),
-                ],
-            )
-        )
-        (m1,) = storage.claim_due_messages(T0, 10, LEASE)
-        assert m1.id == "m1" and m1.token
-        assert storage.claim_due_messages(T0, 10, LEASE) == []
-        assert storage.settle_message(
-            m1, status=MessageStatus.DEAD, attempts=3, due_at=T0, error="no route"
-        )
-        assert not storage.settle_message(m1, status=MessageStatus.DELIVERED, attempts=4, due_at=T0)
-        dead = storage.list_messages(MessageStatus.DEAD)
-        assert [(m.id, m.attempts, m.last_error) for m in dead] == [("m1", 3, "no route")]
-        assert [m.id for m in storage.claim_due_messages(T0 + timedelta(hours=1), 10, LEASE)] == [
-            "m2"
-        ]
-        assert storage.retry_message("m1", T0 + timedelta(hours=2))
-        assert not storage.retry_message("m2", T0)
-        claimed = storage.claim_due_messages(T0 + timedelta(hours=2), 10, LEASE)
-        (again,) = [m for m in claimed if m.id == "m1"]
-        assert again.attempts == 0
-        assert storage.settle_message(again, status=MessageStatus.DELIVERED, attempts=1, due_at=T0)
-        delivered = storage.get_message("m1")
-        assert delivered is not None and delivered.status is MessageStatus.DELIVERED
-
-    def test_pending_retry_waits_for_its_due_time(self, storage: Storage) -> None:
-        """A message settled as pending with a later due time is not claimable before it."""
-        storage.append(Commit(stream_id="s", expected_version=0, messages=[message_for("s", "m")]))
-        (m,) = storage.claim_due_messages(T0, 10, LEASE)
-        later = T0 + timedelta(minutes=1)
-        assert storage.settle_message(
-            m, status=MessageStatus.PENDING, attempts=1, due_at=later, error="busy"
-        )
-        assert storage.claim_due_messages(T0 + timedelta(seconds=59), 10, LEASE) == []
-        (m,) = storage.claim_due_messages(later, 10, LEASE)
-        assert m.attempts == 1 and m.last_error == "busy"
-
-    def test_expired_message_claim_is_lost(self, storage: Storage) -> None:
-        """After its lease runs out another worker may claim; the first can no longer settle."""
-        storage.append(Commit(stream_id="s", expected_version=0, messages=[message_for("s", "m")]))
-        (first,) = storage.claim_due_messages(T0, 10, LEASE)
-        (second,) = storage.claim_due_messages(T0 + LEASE, 10, LEASE)
-        assert not storage.settle_message(
-            first, status=MessageStatus.DELIVERED, attempts=1, due_at=T0
-        )
-        assert storage.settle_message(second, status=MessageStatus.DELIVERED, attempts=1, due_at=T0)
-
-    def test_message_for_another_stream_is_refused(self, storage: Storage) -> None:
-        """A commit may only queue messages of its own stream."""
-        with pytest.raises(ValidationError):
-            storage.append(
-                Commit(
-                    stream_id="s",
-                    expected_version=0,
-                    events=[new_event()],
-                    messages=[message_for("other")],
-                )
-            )
-        assert storage.read_stream("s") == []
 
     # -- against the reference -------------------------------------------------------------
     state_machine_examples = 25
