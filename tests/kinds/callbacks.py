@@ -1,20 +1,15 @@
-"""A second kind of case, written only against the public kernel API: a call-back request.
-
-The customer asks to be called back; the kind starts a ``callback`` clock, stops it when the
-call is made, and has one command of its own. Clocks, rules, escalation, messages, listing
-and history all come from the kernel.
-"""
+"""A call-back request: a second kind of case written only against ``walletcare.kinds``;
+clocks, rules, escalation, messages, listing and history all come from the kernel."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import attrs
 from attrs import field, frozen
 
-from walletcare import Actor, Event, TransitionNotAllowed
+from walletcare import Actor, ConfigurationError, Event, TransitionNotAllowed
 from walletcare.kinds import (
     CaseKind,
     CaseService,
@@ -74,31 +69,23 @@ class Callback:
     def occurred_at(self) -> datetime:
         return self.opened_at
 
-
-def _apply(state: Callback | None, event: Event) -> Callback:
-    if isinstance(event, CallbackRequested):
-        return Callback(
-            id=event.callback_id,
-            customer_id=event.customer_id,
-            phone=event.phone,
-            topic=event.topic,
-            jurisdiction=event.jurisdiction,
-            language=event.language,
-            customer_zone=event.zone,
-            opened_at=event.at,
-            updated_at=event.at,
-        )
-    assert state is not None
-    if isinstance(event, CalledBack):
-        return attrs.evolve(state, status="done", outcome=event.outcome, updated_at=event.at)
-    kernel = fold_kernel_event(state.clocks, state.escalation, event)
-    assert kernel is not None, event.kind
-    return attrs.evolve(state, clocks=kernel[0], escalation=kernel[1], updated_at=event.at)
+    @property
+    def kernel(self) -> tuple[tuple[SlaClock, ...], EscalationState]:
+        return self.clocks, self.escalation
 
 
 def _apply_all(state: Callback | None, events: Sequence[Event]) -> Callback:
-    for event in events:
-        state = _apply(state, event)
+    for e in events:
+        if isinstance(e, CallbackRequested):
+            state = Callback(id=e.callback_id, customer_id=e.customer_id, phone=e.phone,
+                             topic=e.topic, jurisdiction=e.jurisdiction, language=e.language,
+                             customer_zone=e.zone, opened_at=e.at, updated_at=e.at)  # fmt: skip
+        elif isinstance(e, CalledBack):
+            state = attrs.evolve(state, status="done", outcome=e.outcome, updated_at=e.at)
+        elif state is not None and (kernel := fold_kernel_event(*state.kernel, e)):
+            state = attrs.evolve(state, clocks=kernel[0], escalation=kernel[1], updated_at=e.at)
+        else:
+            raise ConfigurationError(f"a call-back does not fold {e.kind}")
     assert state is not None
     return state
 
@@ -109,10 +96,6 @@ def _effects(state: Callback, event: Event) -> Sequence[ClockEffect]:
     return (StopClocks("called back"),) if isinstance(event, CalledBack) else ()
 
 
-def _facts(c: Callback, now: datetime) -> Mapping[str, Callable[[], Any]]:
-    return {"topic": lambda: c.topic, "customer_id": lambda: c.customer_id}
-
-
 CALLBACKS: CaseKind[Callback] = CaseKind(
     name="callback",
     events=(CallbackRequested, CalledBack),
@@ -120,7 +103,7 @@ CALLBACKS: CaseKind[Callback] = CaseKind(
     apply_all=_apply_all,
     status=lambda c: c.status,
     attributes=lambda c: {"customer_id": c.customer_id, "topic": c.topic},
-    facts=_facts,
+    facts=lambda c, now: {"topic": lambda: c.topic, "customer_id": lambda: c.customer_id},
     fact_kinds={"topic": FactKind.TEXT, "customer_id": FactKind.TEXT},
     contact=lambda c: ("sms", c.phone),
     clock_effects=_effects,
