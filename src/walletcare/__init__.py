@@ -46,6 +46,15 @@ from walletcare.domain.fees import (
     TransactionType,
     compile_schedule,
 )
+from walletcare.domain.followups import (
+    Followup,
+    FollowupStatus,
+    Purpose,
+    Survey,
+    SurveyReport,
+    Trigger,
+    TriggerKind,
+)
 from walletcare.domain.money import Money
 from walletcare.errors import (
     ConcurrencyConflict,
@@ -65,6 +74,13 @@ from walletcare.services.fees import FeeCustomer, RemedyReport
 from walletcare.settings import RetryPolicy, Settings
 
 __all__ = [
+    "Followup",
+    "FollowupStatus",
+    "Purpose",
+    "Survey",
+    "SurveyReport",
+    "Trigger",
+    "TriggerKind",
     "Walletcare",
     "Settings",
     "RetryPolicy",

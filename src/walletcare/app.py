@@ -15,6 +15,7 @@ from walletcare.domain.complaints import Complaint, ComplaintPolicy
 from walletcare.domain.complaints.kind import COMPLAINTS
 from walletcare.domain.events import Event
 from walletcare.domain.fees import FEE_EVENTS
+from walletcare.domain.followups import FOLLOWUPS, LEDGER_EVENTS, Followup, FollowupPolicy
 from walletcare.domain.oversight import CaseSettings
 from walletcare.errors import ConfigurationError, NotFound, ValidationError
 from walletcare.plugins import Plugins, make_plugin_manager
@@ -24,6 +25,7 @@ from walletcare.services.cases import CaseService
 from walletcare.services.commands import CommandRunner, Committed, Decide
 from walletcare.services.complaints import ComplaintService
 from walletcare.services.fees import FeeService
+from walletcare.services.followups import FollowupService
 from walletcare.services.outbox import Delivery
 from walletcare.services.texts import Texts
 from walletcare.services.timers import ANY_KIND, TimerHandler, Timers
@@ -88,7 +90,7 @@ class Walletcare:
         self.plugins = Plugins(
             make_plugin_manager(plugins, load_entry_points=self.settings.load_entry_points)
         )
-        all_kinds: list[CaseKind[Any]] = [COMPLAINTS, *kinds]
+        all_kinds: list[CaseKind[Any]] = [COMPLAINTS, FOLLOWUPS, *kinds]
         self._check_kinds(all_kinds)
         self.converter: WalletcareConverter = make_converter(
             self.settings.upcasters,
@@ -96,6 +98,7 @@ class Walletcare:
                 *KERNEL_EVENTS,
                 *(cls for kind in all_kinds for cls in kind.events),
                 *FEE_EVENTS,
+                *LEDGER_EVENTS,
                 *events,
             ],
         )
@@ -112,8 +115,11 @@ class Walletcare:
         for kind in kinds:
             if not isinstance(kind, CaseKind):
                 raise ConfigurationError(f"kinds: {kind!r} is not a CaseKind")
-            if kind is not COMPLAINTS and kind.name == COMPLAINTS.name:
-                raise ConfigurationError(f"kinds: {kind.name!r} is the built-in complaint kind")
+            for builtin in (COMPLAINTS, FOLLOWUPS):
+                if kind is not builtin and kind.name == builtin.name:
+                    raise ConfigurationError(
+                        f"kinds: {kind.name!r} is the built-in {builtin.name} kind"
+                    )
         names = [kind.name for kind in kinds]
         for kind in kinds:
             if names.count(kind.name) > 1:
@@ -172,6 +178,20 @@ class Walletcare:
             )
         complaints: CaseService[Complaint] = self._cases[COMPLAINTS.name]
         self.complaints = ComplaintService(cases=complaints, policy=policy)
+        followup_settings = self.settings.cases.get(FOLLOWUPS.name) or CaseSettings()
+        followup_policy = followup_settings.policy or FollowupPolicy()
+        if not isinstance(followup_policy, FollowupPolicy):
+            raise ConfigurationError(
+                f"settings.cases.followup.policy must be a FollowupPolicy, "
+                f"got {type(followup_policy).__name__}"
+            )
+        followups: CaseService[Followup] = self._cases[FOLLOWUPS.name]
+        self.followups = FollowupService(
+            cases=followups, complaints=self.complaints, policy=followup_policy
+        )
+        # Resolved complaints are followed up as they commit: the complaint kind knows nothing
+        # of follow-ups.
+        self.plugins.register(self.followups, name="walletcare.followups")
         self.fees = FeeService(
             runner=self.commands,
             storage=self.storage,

@@ -10,6 +10,8 @@ field.
 from walletcare.domain.calendars import BusinessCalendar
 from walletcare.domain.complaints import ComplaintPolicy, DuplicateHandling, SeverityPolicy
 from walletcare.domain.fees import RemediationPolicy
+from walletcare.domain.followups import PROFILES as CONTACT_PROFILES
+from walletcare.domain.followups import ContactProfile, FollowupPolicy, TriggerPolicy
 from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.ladder import DEFAULT_LADDER, Ladder, Tier
 from walletcare.domain.oversight import CaseSettings, Oversight, SlaChoice
@@ -32,6 +34,10 @@ from walletcare.domain.sla import Measure, SlaPolicy, SlaTarget
 from walletcare.settings import RetryPolicy, Settings
 
 __all__ = [
+    "CONTACT_PROFILES",
+    "ContactProfile",
+    "FollowupPolicy",
+    "TriggerPolicy",
     "Settings",
     "RetryPolicy",
     "CaseSettings",

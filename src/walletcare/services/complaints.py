@@ -166,12 +166,22 @@ class ComplaintService(ComplaintIntake):
 
         return self._decide(complaint_id, step)
 
-    def reopen(self, complaint_id: str, *, by: Actor, reason: str) -> Complaint:
-        """Reopen inside the window after resolution (and not after)."""
+    def reopen(
+        self, complaint_id: str, *, by: Actor, reason: str, after_feedback: bool = False
+    ) -> Complaint:
+        """Reopen inside the window after resolution (and not after); ``after_feedback``: an
+        unhappy follow-up answer, inside the policy's longer ``feedback_reopen_window``."""
         return self._decide(
             complaint_id,
             lambda c, now, _v: (
-                domain.reopen(c, by=by, at=now, reason=reason, policy=self.policy),
+                domain.reopen(
+                    c,
+                    by=by,
+                    at=now,
+                    reason=reason,
+                    policy=self.policy,
+                    after_feedback=after_feedback is True,
+                ),
                 [],
                 [CancelTimer(name=AUTO_CLOSE)],
             ),

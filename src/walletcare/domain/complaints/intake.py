@@ -50,10 +50,13 @@ class ComplaintPolicy:
     """House rules for complaints: reopen window, quiet period before auto-close, duplicates.
 
     ``repeat_lookback`` is how far back earlier complaints of the same customer count
-    towards the severity policy's repeat rule.
+    towards the severity policy's repeat rule. ``feedback_reopen_window`` is the longer
+    window in which an unhappy follow-up answer reopens the complaint (a survey is sent a
+    day or two after resolution and may be answered later).
     """
 
     reopen_window: timedelta = timedelta(days=14)
+    feedback_reopen_window: timedelta = timedelta(days=30)
     auto_close_after: timedelta = timedelta(days=7)
     duplicates: DuplicateHandling = DuplicateHandling.LINK
     repeat_lookback: timedelta = timedelta(days=90)

@@ -207,17 +207,30 @@ def resolve(
     ]
 
 
-def reopen_deadline(complaint: Complaint, policy: ComplaintPolicy) -> datetime | None:
-    """When the customer can no longer reopen (None if the complaint is not resolved)."""
+def reopen_deadline(
+    complaint: Complaint, policy: ComplaintPolicy, *, after_feedback: bool = False
+) -> datetime | None:
+    """When the customer can no longer reopen (None if the complaint is not resolved); an
+    unhappy follow-up answer has the longer ``feedback_reopen_window``."""
     if complaint.resolved_at is None:
         return None
-    return complaint.resolved_at + policy.reopen_window
+    window = max(policy.reopen_window, policy.feedback_reopen_window) if after_feedback else (
+        policy.reopen_window
+    )
+    return complaint.resolved_at + window
 
 
 def reopen(
-    complaint: Complaint, *, by: Actor, at: datetime, reason: str, policy: ComplaintPolicy
+    complaint: Complaint,
+    *,
+    by: Actor,
+    at: datetime,
+    reason: str,
+    policy: ComplaintPolicy,
+    after_feedback: bool = False,
 ) -> list[Event]:
-    """Reopen a resolved (or closed) complaint, only inside the reopen window."""
+    """Reopen a resolved (or closed) complaint, only inside the reopen window (the feedback
+    window when an unhappy follow-up answer reopens it)."""
     require_status(complaint, {Status.RESOLVED, Status.CLOSED}, "reopen")
     if complaint.merged_into or (
         complaint.resolution and complaint.resolution.outcome is Outcome.WITHDRAWN
@@ -227,7 +240,7 @@ def reopen(
         )
     if role_of(by) not in (ActorRole.CUSTOMER, ActorRole.STAFF):
         raise DomainError("only the customer, or staff on their behalf, can reopen a complaint")
-    deadline = reopen_deadline(complaint, policy)
+    deadline = reopen_deadline(complaint, policy, after_feedback=after_feedback)
     if deadline is None or at > deadline:
         raise TransitionNotAllowed(
             f"the reopen window of complaint {complaint.id} ended at "

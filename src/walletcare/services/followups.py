@@ -1,0 +1,552 @@
+"""The follow-up service: surveys and security confirmations, through ``Walletcare.followups``.
+
+A thin table of follow-up commands over the case kernel. The contact rules are checked in
+the customer's contact ledger (one stream per customer), and the message is queued in that
+same commit, so no two follow-ups of any of the customer's cases can both pass a cap, quiet
+hours or an opt-out. The follow-up case then records the attempt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from walletcare.domain import followups as domain
+from walletcare.domain.complaints import NewComplaint, Severity
+from walletcare.domain.complaints.events import SeverityChanged
+from walletcare.domain.complaints.values import ContactPoint
+from walletcare.domain.events import SYSTEM, Actor, Event
+from walletcare.domain.followups import commands
+from walletcare.domain.followups.contact_rules import Verdict
+from walletcare.domain.followups.events import AnswerActedOn, RewardGranted
+from walletcare.domain.followups.ledger import (
+    ChannelsPreferred,
+    ConsentRecorded,
+    ContactQueued,
+    ConversationHeld,
+)
+from walletcare.domain.followups.masking import mask_reference
+from walletcare.domain.money import Money
+from walletcare.errors import CaseExists, DomainError, KeyTaken, ValidationError
+from walletcare.hookspecs import hookimpl
+from walletcare.ports import MessageStatus, OutboundMessage, SetTimer, StoredEvent, Timer
+from walletcare.services.cases import CaseService, StepResult
+from walletcare.services.commands import Decision
+from walletcare.services.complaints import ComplaintService
+
+__all__ = ["FollowupService", "followup_id"]
+
+ATTEMPT = "followup:attempt"
+TEMPLATE = {
+    domain.Survey.CSAT: "followup.csat",
+    domain.Survey.NPS: "followup.nps",
+    domain.Survey.CONFIRMATION: "followup.confirmation",
+}
+
+
+def followup_id(trigger: domain.TriggerKind | str, source_id: str) -> str:
+    """The id of the follow-up of one trigger (``complaint_resolved``, ``cmp-1``)."""
+    return f"fu:{domain.TriggerKind(trigger).value}:{source_id}"
+
+
+class FollowupService:
+    """Schedules, sends, records and reads follow-ups; every command one atomic append."""
+
+    def __init__(
+        self,
+        *,
+        cases: CaseService[domain.Followup],
+        complaints: ComplaintService,
+        policy: domain.FollowupPolicy,
+    ) -> None:
+        self.cases = cases
+        self.complaints = complaints
+        self.policy = policy
+        self.runner = cases.runner
+        self.storage = cases.storage
+        cases.register_timer("followup", self._on_timer)
+
+    # -- triggers --------------------------------------------------------------------------
+    def trigger(self, trigger: domain.Trigger, *, by: Actor = SYSTEM) -> domain.Followup:
+        """Follow up ``trigger``: at most one follow-up per trigger, however often called.
+
+        The first attempt is armed ``delay`` after the trigger; if that is past the window
+        already, the follow-up is recorded as missed when its timer fires.
+        """
+        if not isinstance(trigger, domain.Trigger):
+            raise ValidationError.of("trigger", "must be a walletcare Trigger")
+        fid = followup_id(trigger.kind, trigger.source_id)
+        policy = self.policy.triggers[trigger.kind]
+        profile = self.policy.profile_for(trigger.jurisdiction)
+
+        def decide(history: Sequence[Event], now: datetime) -> Decision[domain.Followup]:
+            if history:
+                raise CaseExists("followup_id", fid)
+            events = commands.schedule(fid, trigger, policy, profile=profile.name, by=by, at=now)
+            state = domain.FOLLOWUPS.replay(events)
+            assert state is not None  # the first event is FollowupScheduled
+            timer = SetTimer(name=ATTEMPT, due_at=state.due_from)
+            return self.cases.oversee(None, state, (events, [], [timer]), now=now, version=0)
+
+        try:
+            return self.runner.run(fid, decide).result
+        except (CaseExists, KeyTaken):
+            return self.cases.get(fid)
+
+    def after_complaint_resolved(self, complaint_id: str) -> domain.Followup:
+        """Follow up a resolved complaint (called for every ``complaint.resolved`` commit)."""
+        c = self.complaints.get(complaint_id)
+        if c.resolved_at is None:
+            raise ValidationError.of("complaint_id", f"{complaint_id} is not resolved")
+        return self.trigger(
+            domain.Trigger(
+                kind=domain.TriggerKind.COMPLAINT_RESOLVED,
+                source_id=c.id,
+                customer_id=c.customer_id,
+                occurred_at=c.resolved_at,
+                contact=c.contact,
+                language=c.language,
+                customer_zone=c.customer_zone,
+                jurisdiction=c.jurisdiction,
+                category=c.category.value,
+                team=c.team,
+            )
+        )
+
+    def after_dispute_closed(
+        self,
+        dispute_id: str,
+        *,
+        customer_id: str,
+        closed_at: datetime,
+        contact: ContactPoint,
+        language: str = "en",
+        customer_zone: str = "UTC",
+        jurisdiction: str = "",
+        category: str = "",
+        team: str = "",
+    ) -> domain.Followup:
+        """Follow up a closed dispute: the call a dispute makes when it closes."""
+        return self.trigger(
+            domain.Trigger(
+                kind=domain.TriggerKind.DISPUTE_CLOSED,
+                source_id=dispute_id,
+                customer_id=customer_id,
+                occurred_at=closed_at,
+                contact=contact,
+                language=language,
+                customer_zone=customer_zone,
+                jurisdiction=jurisdiction,
+                category=category,
+                team=team,
+            )
+        )
+
+    def after_sensitive_transaction(
+        self,
+        transaction: str,
+        *,
+        customer_id: str,
+        amount: Money,
+        completed_at: datetime,
+        contact: ContactPoint,
+        language: str = "en",
+        customer_zone: str = "UTC",
+        jurisdiction: str = "",
+    ) -> domain.Followup:
+        """Ask "was this you?" about a sensitive transaction the host just completed."""
+        return self.trigger(
+            domain.Trigger(
+                kind=domain.TriggerKind.SENSITIVE_TRANSACTION,
+                source_id=transaction,
+                customer_id=customer_id,
+                occurred_at=completed_at,
+                contact=contact,
+                language=language,
+                customer_zone=customer_zone,
+                jurisdiction=jurisdiction,
+                category="security",
+                transaction=transaction,
+                amount=amount,
+            )
+        )
+
+    @hookimpl
+    def walletcare_events_committed(self, events: Sequence[StoredEvent]) -> None:
+        """Follow up every complaint as it is resolved (if the policy says so)."""
+        if not self.policy.follow_resolved_complaints:
+            return
+        for record in events:
+            if record.kind == "complaint.resolved":
+                self.after_complaint_resolved(record.stream_id)
+
+    # -- attempts --------------------------------------------------------------------------
+    def _on_timer(  # noqa: PLR0911 (one return per way an attempt ends)
+        self, f: domain.Followup, timer: Timer, now: datetime, _version: int
+    ) -> StepResult:
+        if timer.name != ATTEMPT or not f.is_open:
+            return [], [], []
+        policy = self.policy.triggers[f.trigger]
+        events: list[Event] = []
+        if f.attempts and not f.attempts[-1].failed:
+            sent = self.storage.get_message(f.attempts[-1].message_id)
+            if sent is None or sent.status is MessageStatus.DELIVERED:
+                return [], [], []  # it reached the customer: now their answer is awaited
+            if sent.status is MessageStatus.PENDING:
+                check = now + policy.delivery_check
+                again = [SetTimer(name=ATTEMPT, due_at=check)] if check <= f.due_until else []
+                return [], [], again
+            events += commands.fail(f, reason=sent.last_error, by=SYSTEM, at=now)
+            f = domain.FOLLOWUPS.apply_all(f, events)
+        if now > f.due_until:
+            last = f"; last held back: {f.deferrals[-1]}" if f.deferrals else ""
+            reason = f"the window ended at {f.due_until.isoformat()}{last}"
+            return [*events, *commands.miss(f, reason=reason, by=SYSTEM, at=now)], [], []
+        ledger = self._ledger(f.customer_id)
+        left = commands.channels_left(f, ledger.channels)
+        if not left:
+            tried = ", ".join(f"{a.channel} ({a.failed})" for a in f.attempts)
+            reason = f"every channel failed: {tried}"
+            return [*events, *commands.miss(f, reason=reason, by=SYSTEM, at=now)], [], []
+        verdict, message_id = self._reserve(f, left[0], now)
+        if verdict.allowed:
+            events += commands.queue(
+                f, channel=left[0].channel, message_id=message_id, by=SYSTEM, at=now
+            )
+            return events, [], [SetTimer(name=ATTEMPT, due_at=now + policy.delivery_check)]
+        if verdict.retry_at is not None and verdict.retry_at <= f.due_until:
+            events += commands.defer(
+                f, reason=verdict.reason, until=verdict.retry_at, by=SYSTEM, at=now
+            )
+            return events, [], [SetTimer(name=ATTEMPT, due_at=verdict.retry_at)]
+        reason = verdict.reason + (
+            f"; next possible {verdict.retry_at.isoformat()}, after the window"
+            if verdict.retry_at is not None
+            else ""
+        )
+        return [*events, *commands.miss(f, reason=reason, by=SYSTEM, at=now)], [], []
+
+    def _reserve(
+        self, f: domain.Followup, channel: ContactPoint, now: datetime
+    ) -> tuple[Verdict, str]:
+        """Check the contact rules in the customer's ledger and queue the message there, in
+        one commit; a retried attempt finds its own earlier reservation."""
+        attempt = len(f.attempts) + 1
+        profile = self.policy.profile_for(f.jurisdiction)
+        stream = domain.ledger_stream(f.customer_id)
+
+        def decide(history: Sequence[Event], at: datetime) -> Decision[tuple[Verdict, str]]:
+            ledger = domain.fold_ledger(f.customer_id, history)
+            earlier = ledger.attempt_of(f.id, attempt)
+            if earlier is not None:
+                return Decision(result=(Verdict(allowed=True), earlier.message_id))
+            verdict = domain.check_contact(
+                ledger,
+                followup_id=f.id,
+                purpose=f.purpose,
+                at=at,
+                zone=f.customer_zone,
+                profile=profile,
+            )
+            if not verdict.allowed:
+                return Decision(result=(verdict, ""))
+            message = self._message(
+                f, channel=channel, attempt=attempt, profile=profile, now=at, stream=stream
+            )
+            queued = ContactQueued(
+                at=at,
+                by=SYSTEM,
+                customer_id=f.customer_id,
+                followup_id=f.id,
+                purpose=f.purpose,
+                channel=channel.channel,
+                message_id=message.id,
+                attempt=attempt,
+            )
+            return Decision(events=[queued], messages=[message], result=(verdict, message.id))
+
+        return self.runner.run(stream, decide, now=now).result
+
+    def _message(
+        self,
+        f: domain.Followup,
+        *,
+        channel: ContactPoint,
+        attempt: int,
+        profile: domain.ContactProfile,
+        now: datetime,
+        stream: str,
+    ) -> OutboundMessage:
+        template = TEMPLATE[f.survey]
+        values = {"ref": f.id, "stop": profile.opt_out_keywords[0]}
+        if f.survey is domain.Survey.CONFIRMATION:
+            values["amount"] = str(f.amount)
+            values["transaction"] = mask_reference(f.transaction)
+        locale, subject, body = self.cases.texts.render(template, f.language, values)
+        return OutboundMessage(
+            id=f"{f.id}/attempt/{attempt}",
+            stream_id=stream,
+            channel=channel.channel,
+            recipient=channel.address,
+            template=template,
+            subject=subject,
+            body=body,
+            locale=locale,
+            data=json.dumps({"followup_id": f.id, "attempt": attempt}),
+            due_at=now,
+        )
+
+    # -- answers ---------------------------------------------------------------------------
+    def answer(
+        self, followup_id: str, *, score: int, comment: str = "", channel: str = "in_app"
+    ) -> domain.Followup:
+        """Record the customer's answer on the follow-up, grant its reward, and act on it:
+        an unhappy survey answer reopens the complaint (or alerts staff), "not me" (0) on a
+        confirmation opens a critical security complaint and alerts staff at once."""
+
+        def step(f: domain.Followup, now: datetime, _v: int) -> StepResult:
+            by = Actor.customer(f.customer_id)
+            events: list[Event] = commands.answer(
+                f, score=score, comment=comment, channel=channel, by=by, at=now
+            )
+            if f.reward is not None:
+                events.append(RewardGranted(followup_id=f.id, at=now, by=SYSTEM, amount=f.reward))
+            return events, [], []
+
+        answered = self.cases.run(followup_id, step)
+        policy = self.policy.triggers[answered.trigger]
+        assert answered.score is not None  # just answered
+        if domain.is_unhappy(answered.survey, answered.score, policy):
+            if answered.survey is domain.Survey.CONFIRMATION:
+                return self._not_me(answered)
+            return self._unhappy(answered)
+        return answered
+
+    def reply(self, followup_id: str, *, text: str, channel: str) -> domain.Followup:
+        """A reply to a follow-up message: an opt-out keyword of the customer's profile opts
+        out of the follow-up's purpose; a number is the answer."""
+        f = self.cases.get(followup_id)
+        words = str(text).strip()
+        profile = self.policy.profile_for(f.jurisdiction)
+        if words.upper() in {k.upper() for k in profile.opt_out_keywords}:
+            self.record_consent(
+                f.customer_id,
+                f.purpose,
+                granted=False,
+                source=f"replied {words!r} on {channel} to {f.id}",
+            )
+            return f
+        if not words.isdigit():
+            raise ValidationError.of("text", f"{words!r} is neither an answer nor an opt-out")
+        return self.answer(followup_id, score=int(words), channel=channel)
+
+    def _act(
+        self, f: domain.Followup, *, action: str, case_id: str, detail: str, alert: str = ""
+    ) -> domain.Followup:
+        def step(current: domain.Followup, now: datetime, version: int) -> StepResult:
+            if action in current.actions:
+                return [], [], []
+            event = AnswerActedOn(
+                followup_id=f.id, at=now, by=SYSTEM, action=action, case_id=case_id, detail=detail
+            )
+            messages = []
+            if alert:
+                # Staff are told at once: quiet hours are the customer's, not the staff's.
+                _locale, subject, body = self.cases.texts.render(
+                    "followup.staff_alert",
+                    "en",
+                    {"ref": f.id, "summary": alert, "case": case_id, "answer": detail},
+                )
+                messages.append(
+                    OutboundMessage(
+                        id=f"{f.id}/staff/{action}",
+                        stream_id=f.id,
+                        channel="staff",
+                        recipient=f"role:{self.policy.staff_role}",
+                        template="followup.staff_alert",
+                        subject=subject,
+                        body=body,
+                        data=json.dumps({"followup_id": f.id, "case_id": case_id}),
+                        due_at=now,
+                    )
+                )
+            return [event], messages, []
+
+        return self.cases.run(f.id, step)
+
+    def _unhappy(self, f: domain.Followup) -> domain.Followup:
+        low, high = f.survey.scale
+        detail = f"{f.survey.value} {f.score} of {low}-{high}" + (
+            f": {f.comment}" if f.comment else ""
+        )
+        if f.trigger is domain.TriggerKind.COMPLAINT_RESOLVED:
+            try:
+                self.complaints.reopen(
+                    f.source_id,
+                    by=Actor.customer(f.customer_id),
+                    reason=f"unhappy follow-up answer ({detail})",
+                    after_feedback=True,
+                )
+            except DomainError as refused:
+                return self._act(
+                    f,
+                    action="staff_alerted",
+                    case_id=f.source_id,
+                    detail=detail,
+                    alert=f"unhappy answer; the case could not reopen: {refused}",
+                )
+            return self._act(f, action="complaint_reopened", case_id=f.source_id, detail=detail)
+        return self._act(
+            f, action="staff_alerted", case_id=f.source_id, detail=detail, alert="unhappy answer"
+        )
+
+    def _not_me(self, f: domain.Followup) -> domain.Followup:
+        receipt = self.complaints.open(
+            NewComplaint(
+                customer_id=f.customer_id,
+                category="security",
+                channel="in_app",
+                description=(
+                    f"The customer answered 'not me' to the confirmation of transaction "
+                    f"{f.transaction} ({f.amount})."
+                ),
+                occurred_at=f.opened_at,
+                contact=f.contact,
+                transactions=(f.transaction,),
+                amount_lost=f.amount,
+                language=f.language,
+                customer_zone=f.customer_zone,
+                jurisdiction=f.jurisdiction,
+            ),
+            by=Actor.customer(f.customer_id),
+            complaint_id=f"sec:{f.id}",
+        )
+        complaint = self.complaints.get(receipt.complaint_id)
+        if complaint.severity is not Severity.CRITICAL and complaint.is_open:
+            self.complaints.cases.run(
+                complaint.id,
+                lambda c, now, _v: (
+                    [
+                        SeverityChanged(
+                            complaint_id=c.id,
+                            at=now,
+                            by=SYSTEM,
+                            severity=Severity.CRITICAL,
+                            reason=f"'not me' on security confirmation {f.id}",
+                        )
+                    ],
+                    [],
+                    [],
+                ),
+            )
+        return self._act(
+            f,
+            action="security_complaint_opened",
+            case_id=receipt.complaint_id,
+            detail=f"not me: transaction {f.transaction}",
+            alert=f"customer says transaction {f.transaction} was not them",
+        )
+
+    # -- the ledger ------------------------------------------------------------------------
+    def _ledger(self, customer_id: str) -> domain.ContactLedger:
+        history, _ = self.runner.load(domain.ledger_stream(customer_id))
+        return domain.fold_ledger(customer_id, history)
+
+    def _record(self, customer_id: str, event: Event) -> None:
+        self.runner.run(
+            domain.ledger_stream(customer_id), lambda _h, _now: Decision(events=[event])
+        )
+
+    def record_consent(
+        self, customer_id: str, purpose: domain.Purpose | str, *, granted: bool, source: str
+    ) -> domain.Consent:
+        """Record that the customer gave (or withdrew) consent for ``purpose``, and how."""
+        chosen = _purpose(purpose)
+        if not isinstance(granted, bool):
+            raise ValidationError.of("granted", "must be True or False")
+        now = self.runner.clock.now()
+        event = ConsentRecorded(
+            at=now,
+            by=Actor.customer(customer_id),
+            customer_id=customer_id,
+            purpose=chosen,
+            granted=granted,
+            source=source,
+        )
+        self._record(customer_id, event)
+        found = self._ledger(customer_id).consent(chosen)
+        assert found is not None  # just recorded
+        return found
+
+    def prefer_channels(self, customer_id: str, channels: Sequence[ContactPoint]) -> None:
+        """Record the customer's channels, most preferred first (the fallback order)."""
+        chosen = tuple(channels)
+        if not chosen or not all(isinstance(c, ContactPoint) for c in chosen):
+            raise ValidationError.of("channels", "name at least one ContactPoint")
+        now = self.runner.clock.now()
+        event = ChannelsPreferred(
+            at=now, by=Actor.customer(customer_id), customer_id=customer_id, channels=chosen
+        )
+        self._record(customer_id, event)
+
+    def record_conversation(self, customer_id: str, *, by: Actor, channel: str) -> None:
+        """Staff spoke with the customer: the profile's cool-down starts now."""
+        now = self.runner.clock.now()
+        event = ConversationHeld(at=now, by=by, customer_id=customer_id, channel=channel)
+        self._record(customer_id, event)
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, followup_id: str) -> domain.Followup:
+        """The follow-up as it stands now."""
+        return self.cases.get(followup_id)
+
+    def contact_history(self, customer_id: str) -> tuple[domain.ContactRecord, ...]:
+        """Every follow-up message queued to the customer, across all their cases, in order."""
+        return self._ledger(customer_id).contacts
+
+    def consent(self, customer_id: str) -> dict[domain.Purpose, domain.Consent]:
+        """The customer's consent state: the latest record per purpose they ever spoke to."""
+        ledger = self._ledger(customer_id)
+        found = {p: ledger.consent(p) for p in domain.Purpose}
+        return {p: c for p, c in found.items() if c is not None}
+
+    def survey_results(
+        self,
+        *,
+        opened_after: datetime | None = None,
+        opened_before: datetime | None = None,
+        category: str | None = None,
+        team: str | None = None,
+        channel: str | None = None,
+        trigger: domain.TriggerKind | str | None = None,
+    ) -> domain.SurveyReport:
+        """CSAT (top-2-box) and NPS over answered follow-ups, from the listing rows only."""
+        wanted = {"category": category, "team": team, "channel": channel}
+        if trigger is not None:
+            wanted["trigger"] = domain.TriggerKind(trigger).value
+        attributes: dict[str, str | Sequence[str]] = {
+            k: v for k, v in wanted.items() if v is not None
+        }
+        answers: list[tuple[domain.Survey, int]] = []
+        offset, page = 0, 1000
+        while True:
+            rows = self.cases.list(
+                status=[domain.FollowupStatus.ANSWERED.value],
+                attributes=attributes,
+                opened_after=opened_after,
+                opened_before=opened_before,
+                limit=page,
+                offset=offset,
+            )
+            answers += [(domain.Survey(r.get("survey")), int(r.get("score"))) for r in rows]
+            if len(rows) < page:
+                return domain.report(answers)
+            offset += page
+
+
+def _purpose(value: object) -> domain.Purpose:
+    try:
+        return domain.Purpose(str(value))
+    except ValueError:
+        raise ValidationError.of("purpose", f"{value!r} is not a purpose") from None
