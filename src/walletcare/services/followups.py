@@ -8,41 +8,27 @@ hours or an opt-out. The follow-up case then records the attempt.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
 from walletcare.domain import followups as domain
-from walletcare.domain.complaints import NewComplaint, Severity
-from walletcare.domain.complaints.events import SeverityChanged
 from walletcare.domain.complaints.values import ContactPoint
 from walletcare.domain.events import SYSTEM, Actor, Event
 from walletcare.domain.followups import commands
-from walletcare.domain.followups.contact_rules import Verdict
-from walletcare.domain.followups.events import AnswerActedOn, RewardGranted
-from walletcare.domain.followups.ledger import (
-    ChannelsPreferred,
-    ConsentRecorded,
-    ContactQueued,
-    ConversationHeld,
-)
-from walletcare.domain.followups.masking import mask_reference
+from walletcare.domain.followups.events import RewardGranted
 from walletcare.domain.money import Money
-from walletcare.errors import CaseExists, DomainError, KeyTaken, ValidationError
+from walletcare.errors import CaseExists, KeyTaken, ValidationError
 from walletcare.hookspecs import hookimpl
-from walletcare.ports import MessageStatus, OutboundMessage, SetTimer, StoredEvent, Timer
+from walletcare.ports import MessageStatus, SetTimer, StoredEvent, Timer
 from walletcare.services.cases import CaseService, StepResult
 from walletcare.services.commands import Decision
 from walletcare.services.complaints import ComplaintService
+from walletcare.services.contact_ledger import ContactLedgers
+from walletcare.services.followup_answers import AnswerEffects
 
 __all__ = ["FollowupService", "followup_id"]
 
 ATTEMPT = "followup:attempt"
-TEMPLATE = {
-    domain.Survey.CSAT: "followup.csat",
-    domain.Survey.NPS: "followup.nps",
-    domain.Survey.CONFIRMATION: "followup.confirmation",
-}
 
 
 def followup_id(trigger: domain.TriggerKind | str, source_id: str) -> str:
@@ -50,7 +36,7 @@ def followup_id(trigger: domain.TriggerKind | str, source_id: str) -> str:
     return f"fu:{domain.TriggerKind(trigger).value}:{source_id}"
 
 
-class FollowupService:
+class FollowupService(ContactLedgers, AnswerEffects):
     """Schedules, sends, records and reads follow-ups; every command one atomic append."""
 
     def __init__(
@@ -227,76 +213,6 @@ class FollowupService:
         )
         return [*events, *commands.miss(f, reason=reason, by=SYSTEM, at=now)], [], []
 
-    def _reserve(
-        self, f: domain.Followup, channel: ContactPoint, now: datetime
-    ) -> tuple[Verdict, str]:
-        """Check the contact rules in the customer's ledger and queue the message there, in
-        one commit; a retried attempt finds its own earlier reservation."""
-        attempt = len(f.attempts) + 1
-        profile = self.policy.profile_for(f.jurisdiction)
-        stream = domain.ledger_stream(f.customer_id)
-
-        def decide(history: Sequence[Event], at: datetime) -> Decision[tuple[Verdict, str]]:
-            ledger = domain.fold_ledger(f.customer_id, history)
-            earlier = ledger.attempt_of(f.id, attempt)
-            if earlier is not None:
-                return Decision(result=(Verdict(allowed=True), earlier.message_id))
-            verdict = domain.check_contact(
-                ledger,
-                followup_id=f.id,
-                purpose=f.purpose,
-                at=at,
-                zone=f.customer_zone,
-                profile=profile,
-            )
-            if not verdict.allowed:
-                return Decision(result=(verdict, ""))
-            message = self._message(
-                f, channel=channel, attempt=attempt, profile=profile, now=at, stream=stream
-            )
-            queued = ContactQueued(
-                at=at,
-                by=SYSTEM,
-                customer_id=f.customer_id,
-                followup_id=f.id,
-                purpose=f.purpose,
-                channel=channel.channel,
-                message_id=message.id,
-                attempt=attempt,
-            )
-            return Decision(events=[queued], messages=[message], result=(verdict, message.id))
-
-        return self.runner.run(stream, decide, now=now).result
-
-    def _message(
-        self,
-        f: domain.Followup,
-        *,
-        channel: ContactPoint,
-        attempt: int,
-        profile: domain.ContactProfile,
-        now: datetime,
-        stream: str,
-    ) -> OutboundMessage:
-        template = TEMPLATE[f.survey]
-        values = {"ref": f.id, "stop": profile.opt_out_keywords[0]}
-        if f.survey is domain.Survey.CONFIRMATION:
-            values["amount"] = str(f.amount)
-            values["transaction"] = mask_reference(f.transaction)
-        locale, subject, body = self.cases.texts.render(template, f.language, values)
-        return OutboundMessage(
-            id=f"{f.id}/attempt/{attempt}",
-            stream_id=stream,
-            channel=channel.channel,
-            recipient=channel.address,
-            template=template,
-            subject=subject,
-            body=body,
-            locale=locale,
-            data=json.dumps({"followup_id": f.id, "attempt": attempt}),
-            due_at=now,
-        )
-
     # -- answers ---------------------------------------------------------------------------
     def answer(
         self, followup_id: str, *, score: int, comment: str = "", channel: str = "in_app"
@@ -341,175 +257,10 @@ class FollowupService:
             raise ValidationError.of("text", f"{words!r} is neither an answer nor an opt-out")
         return self.answer(followup_id, score=int(words), channel=channel)
 
-    def _act(
-        self, f: domain.Followup, *, action: str, case_id: str, detail: str, alert: str = ""
-    ) -> domain.Followup:
-        def step(current: domain.Followup, now: datetime, version: int) -> StepResult:
-            if action in current.actions:
-                return [], [], []
-            event = AnswerActedOn(
-                followup_id=f.id, at=now, by=SYSTEM, action=action, case_id=case_id, detail=detail
-            )
-            messages = []
-            if alert:
-                # Staff are told at once: quiet hours are the customer's, not the staff's.
-                _locale, subject, body = self.cases.texts.render(
-                    "followup.staff_alert",
-                    "en",
-                    {"ref": f.id, "summary": alert, "case": case_id, "answer": detail},
-                )
-                messages.append(
-                    OutboundMessage(
-                        id=f"{f.id}/staff/{action}",
-                        stream_id=f.id,
-                        channel="staff",
-                        recipient=f"role:{self.policy.staff_role}",
-                        template="followup.staff_alert",
-                        subject=subject,
-                        body=body,
-                        data=json.dumps({"followup_id": f.id, "case_id": case_id}),
-                        due_at=now,
-                    )
-                )
-            return [event], messages, []
-
-        return self.cases.run(f.id, step)
-
-    def _unhappy(self, f: domain.Followup) -> domain.Followup:
-        low, high = f.survey.scale
-        detail = f"{f.survey.value} {f.score} of {low}-{high}" + (
-            f": {f.comment}" if f.comment else ""
-        )
-        if f.trigger is domain.TriggerKind.COMPLAINT_RESOLVED:
-            try:
-                self.complaints.reopen(
-                    f.source_id,
-                    by=Actor.customer(f.customer_id),
-                    reason=f"unhappy follow-up answer ({detail})",
-                    after_feedback=True,
-                )
-            except DomainError as refused:
-                return self._act(
-                    f,
-                    action="staff_alerted",
-                    case_id=f.source_id,
-                    detail=detail,
-                    alert=f"unhappy answer; the case could not reopen: {refused}",
-                )
-            return self._act(f, action="complaint_reopened", case_id=f.source_id, detail=detail)
-        return self._act(
-            f, action="staff_alerted", case_id=f.source_id, detail=detail, alert="unhappy answer"
-        )
-
-    def _not_me(self, f: domain.Followup) -> domain.Followup:
-        receipt = self.complaints.open(
-            NewComplaint(
-                customer_id=f.customer_id,
-                category="security",
-                channel="in_app",
-                description=(
-                    f"The customer answered 'not me' to the confirmation of transaction "
-                    f"{f.transaction} ({f.amount})."
-                ),
-                occurred_at=f.opened_at,
-                contact=f.contact,
-                transactions=(f.transaction,),
-                amount_lost=f.amount,
-                language=f.language,
-                customer_zone=f.customer_zone,
-                jurisdiction=f.jurisdiction,
-            ),
-            by=Actor.customer(f.customer_id),
-            complaint_id=f"sec:{f.id}",
-        )
-        complaint = self.complaints.get(receipt.complaint_id)
-        if complaint.severity is not Severity.CRITICAL and complaint.is_open:
-            self.complaints.cases.run(
-                complaint.id,
-                lambda c, now, _v: (
-                    [
-                        SeverityChanged(
-                            complaint_id=c.id,
-                            at=now,
-                            by=SYSTEM,
-                            severity=Severity.CRITICAL,
-                            reason=f"'not me' on security confirmation {f.id}",
-                        )
-                    ],
-                    [],
-                    [],
-                ),
-            )
-        return self._act(
-            f,
-            action="security_complaint_opened",
-            case_id=receipt.complaint_id,
-            detail=f"not me: transaction {f.transaction}",
-            alert=f"customer says transaction {f.transaction} was not them",
-        )
-
-    # -- the ledger ------------------------------------------------------------------------
-    def _ledger(self, customer_id: str) -> domain.ContactLedger:
-        history, _ = self.runner.load(domain.ledger_stream(customer_id))
-        return domain.fold_ledger(customer_id, history)
-
-    def _record(self, customer_id: str, event: Event) -> None:
-        self.runner.run(
-            domain.ledger_stream(customer_id), lambda _h, _now: Decision(events=[event])
-        )
-
-    def record_consent(
-        self, customer_id: str, purpose: domain.Purpose | str, *, granted: bool, source: str
-    ) -> domain.Consent:
-        """Record that the customer gave (or withdrew) consent for ``purpose``, and how."""
-        chosen = _purpose(purpose)
-        if not isinstance(granted, bool):
-            raise ValidationError.of("granted", "must be True or False")
-        now = self.runner.clock.now()
-        event = ConsentRecorded(
-            at=now,
-            by=Actor.customer(customer_id),
-            customer_id=customer_id,
-            purpose=chosen,
-            granted=granted,
-            source=source,
-        )
-        self._record(customer_id, event)
-        found = self._ledger(customer_id).consent(chosen)
-        assert found is not None  # just recorded
-        return found
-
-    def prefer_channels(self, customer_id: str, channels: Sequence[ContactPoint]) -> None:
-        """Record the customer's channels, most preferred first (the fallback order)."""
-        chosen = tuple(channels)
-        if not chosen or not all(isinstance(c, ContactPoint) for c in chosen):
-            raise ValidationError.of("channels", "name at least one ContactPoint")
-        now = self.runner.clock.now()
-        event = ChannelsPreferred(
-            at=now, by=Actor.customer(customer_id), customer_id=customer_id, channels=chosen
-        )
-        self._record(customer_id, event)
-
-    def record_conversation(self, customer_id: str, *, by: Actor, channel: str) -> None:
-        """Staff spoke with the customer: the profile's cool-down starts now."""
-        now = self.runner.clock.now()
-        event = ConversationHeld(at=now, by=by, customer_id=customer_id, channel=channel)
-        self._record(customer_id, event)
-
     # -- reading ---------------------------------------------------------------------------
     def get(self, followup_id: str) -> domain.Followup:
         """The follow-up as it stands now."""
         return self.cases.get(followup_id)
-
-    def contact_history(self, customer_id: str) -> tuple[domain.ContactRecord, ...]:
-        """Every follow-up message queued to the customer, across all their cases, in order."""
-        return self._ledger(customer_id).contacts
-
-    def consent(self, customer_id: str) -> dict[domain.Purpose, domain.Consent]:
-        """The customer's consent state: the latest record per purpose they ever spoke to."""
-        ledger = self._ledger(customer_id)
-        found = {p: ledger.consent(p) for p in domain.Purpose}
-        return {p: c for p, c in found.items() if c is not None}
 
     def survey_results(
         self,
@@ -543,10 +294,3 @@ class FollowupService:
             if len(rows) < page:
                 return domain.report(answers)
             offset += page
-
-
-def _purpose(value: object) -> domain.Purpose:
-    try:
-        return domain.Purpose(str(value))
-    except ValueError:
-        raise ValidationError.of("purpose", f"{value!r} is not a purpose") from None
