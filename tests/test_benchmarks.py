@@ -37,6 +37,7 @@ def run(args: list[str], env: dict[str, str]) -> str:
         ["bench_lifecycle.py", "30"],
         ["bench_escalation.py", "300", "2000", "1200"],
         ["bench_fees.py", "200", "2000", "5"],
+        ["bench_followups.py", "200", "10", "5"],
     ],
     ids=lambda a: a[0],
 )
