@@ -322,3 +322,33 @@ def test_a_message_pending_at_the_check_is_checked_again_and_never_sent_twice() 
     clock.advance(timedelta(minutes=31))
     app.timers.fire_due(clock.now(), 10)
     assert len(app.followups.get(fu.id).attempts) == 1
+
+
+def test_catch_up_follows_up_resolutions_the_commit_hook_missed_once() -> None:
+    """With the hook off (as after a crash between commits), catch_up schedules the
+    follow-up, and running it again schedules nothing more."""
+    app = Walletcare(Settings(storage_url="memory://"), plugins=[RecordingNotifier()], clock=FixedClock(T0))
+    cid = resolve_complaint(app)
+    assert app.followups.cases.list() == []
+    last = app.events_since(0)[-1].position
+    assert app.followups.catch_up() == last
+    (row,) = app.followups.cases.list()
+    assert row.stream_id == f"fu:complaint_resolved:{cid}"
+    app.followups.catch_up()
+    assert len(app.followups.cases.list()) == 1
+
+
+def test_an_unhappy_answer_after_the_feedback_window_alerts_staff_with_the_answer() -> None:
+    """Past the 30-day feedback window the complaint stays closed; staff get the answer."""
+    notifier = RecordingNotifier()
+    app, clock = make_app(notifier)
+    cid = resolve_complaint(app)
+    run_for(app, clock, 25, step_minutes=30)
+    clock.advance(timedelta(days=31))
+    app.tick()
+    fu = app.followups.answer(f"fu:complaint_resolved:{cid}", score=1, comment="awful")
+    assert fu.actions == ("staff_alerted",)
+    assert not app.complaints.get(cid).is_open
+    app.tick()
+    (alert,) = [m for m in notifier.sent if m.channel == "staff"]
+    assert "csat 1 of 1-5: awful" in alert.body and "could not reopen" in alert.body

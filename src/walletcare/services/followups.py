@@ -167,6 +167,21 @@ class FollowupService(ContactLedgers, AnswerEffects):
             if record.kind == "complaint.resolved":
                 self.after_complaint_resolved(record.stream_id)
 
+    def catch_up(self, after_position: int = 0, limit: int = 1000) -> int:
+        """Follow up the complaints resolved after a global event position; returns the
+        position reached. The commit hook runs after a complaint's commit, not inside it: a
+        host runs this from the last position it saw (after a restart, or on a schedule) so
+        a resolution a crash came between is still followed up, and only once."""
+        records = self.storage.read_all(after_position, limit)
+        for record in records:
+            if record.kind != "complaint.resolved":
+                continue
+            try:
+                self.after_complaint_resolved(record.stream_id)
+            except ValidationError:
+                continue  # reopened since: nothing to follow up until it is resolved again
+        return records[-1].position if records else after_position
+
     # -- attempts --------------------------------------------------------------------------
     def _on_timer(  # noqa: PLR0911 (one return per way an attempt ends)
         self, f: domain.Followup, timer: Timer, now: datetime, _version: int
