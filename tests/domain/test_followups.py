@@ -148,3 +148,19 @@ def test_profiles_refuse_nonsense_by_field() -> None:
     with pytest.raises(ValidationError, match="purposes"):
         ContactProfile(name="x", capped=frozenset({"spam"}))
     assert HOUSE.max_contacts == 2 and all(p.sources for p in PROFILES.values())
+
+
+def test_every_customer_text_says_how_the_answer_is_used_how_to_stop_and_never_asks_for_codes() -> None:
+    """Each customer template, in each language: the opt-out keyword, the use of the answer,
+    the never-ask line, and no link (fake follow-ups phish with links)."""
+    from walletcare.domain.followups.texts import TEMPLATES
+
+    used = {"en": "used only", "zh": "仅用于"}
+    never = {"en": "never ask for your password", "zh": "绝不会向您索要密码"}
+    for name, languages in TEMPLATES.items():
+        if name == "followup.staff_alert":
+            continue
+        assert set(languages) == {"en", "zh"}, name
+        for language, (subject, body) in languages.items():
+            assert "{stop}" in body and used[language] in body and never[language] in body, (name, language)
+            assert "http" not in body and "www." not in body and "{ref}" in subject, (name, language)

@@ -352,3 +352,21 @@ def test_an_unhappy_answer_after_the_feedback_window_alerts_staff_with_the_answe
     app.tick()
     (alert,) = [m for m in notifier.sent if m.channel == "staff"]
     assert "csat 1 of 1-5: awful" in alert.body and "could not reopen" in alert.body
+
+
+def test_triggers_and_channels_are_checked_where_they_are_given() -> None:
+    """An unknown zone, an unknown channel, a transaction without its amount: each a
+    ValidationError naming the field, before anything is written."""
+    app, clock = make_app()
+    sms = ContactPoint(channel="sms", address="+4915100000009")
+    with pytest.raises(ValidationError, match="customer_zone"):
+        app.followups.after_dispute_closed("d", customer_id="c", closed_at=clock.now(), contact=sms, customer_zone="Mars/Base")
+    with pytest.raises(ValidationError, match="contact"):
+        app.followups.after_dispute_closed("d", customer_id="c", closed_at=clock.now(), contact=ContactPoint(channel="fax", address="1"))
+    with pytest.raises(ValidationError, match="transaction"):
+        app.followups.trigger(Trigger(kind=TriggerKind.SENSITIVE_TRANSACTION, source_id="tx", customer_id="c", occurred_at=clock.now(), contact=sms))
+    with pytest.raises(ValidationError, match="channels"):
+        app.followups.prefer_channels("c", [ContactPoint(channel="pigeon", address="roof")])
+    with pytest.raises(ValidationError, match="purpose"):
+        app.followups.record_consent("c", "spam", granted=False, source="x")
+    assert app.followups.cases.list() == []

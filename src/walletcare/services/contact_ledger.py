@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from walletcare.domain import followups as domain
-from walletcare.domain.complaints.values import ContactPoint
+from walletcare.domain.complaints.values import OUTBOUND_CHANNELS, ContactPoint
 from walletcare.domain.events import SYSTEM, Actor, Event
 from walletcare.domain.followups.contact_rules import Verdict
 from walletcare.domain.followups.ledger import (
@@ -145,6 +145,11 @@ class ContactLedgers:
         chosen = tuple(channels)
         if not chosen or not all(isinstance(c, ContactPoint) for c in chosen):
             raise ValidationError.of("channels", "name at least one ContactPoint")
+        unknown = sorted({c.channel for c in chosen} - OUTBOUND_CHANNELS)
+        if unknown:
+            raise ValidationError.of(
+                "channels", f"{', '.join(unknown)}: not one of {sorted(OUTBOUND_CHANNELS)}"
+            )
         now = self.runner.clock.now()
         event = ChannelsPreferred(
             at=now, by=Actor.customer(customer_id), customer_id=customer_id, channels=chosen
