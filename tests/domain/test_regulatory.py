@@ -376,5 +376,7 @@ def test_business_day_deadlines_agree_with_numpy(
     _, jurisdiction, deadline = rule
     calendar = REGULATION.calendar(jurisdiction)
     assert calendar is not None
-    ours = r.deadline_for(deadline, received_at=received, occurred_at=received, calendar=calendar)
+    ours = r.deadline_for(
+        deadline, received_at=received, occurred_at=received, found_at=received, calendar=calendar
+    )
     assert ours == _oracle_deadline(jurisdiction, deadline, received)

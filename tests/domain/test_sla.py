@@ -35,13 +35,24 @@ POLICY = sla.SlaPolicy(
 START = datetime(2026, 3, 2, 10, 0, tzinfo=BERLIN)
 
 
-def started(
-    metric: str = "resolution", regulatory: tuple[str, datetime] | None = None
-) -> sla.SlaClock:
-    event = sla.start(
-        metric=metric, policy=POLICY, regulatory=regulatory, at=START, run=1, by=SYSTEM
-    )
+def started(metric: str = "resolution") -> sla.SlaClock:
+    event = sla.start(metric=metric, policy=POLICY, at=START, run=1, by=SYSTEM)
     assert event is not None
+    (clock,) = sla.apply_clock_event((), event)
+    return clock
+
+
+def regulatory_clock(due: datetime, paused_by: frozenset[str] = frozenset()) -> sla.SlaClock:
+    event = sla.start_regulatory(
+        metric="resolution",
+        source="psd2:resolution",
+        due=due,
+        paused_by=paused_by,
+        warning=POLICY.target("resolution"),
+        calendar=CAL,
+        at=START,
+        by=SYSTEM,
+    )
     (clock,) = sla.apply_clock_event((), event)
     return clock
 
@@ -51,34 +62,110 @@ def test_business_time_target_skips_lunch_and_nights() -> None:
     clock = started()
     assert clock.deadline == datetime(2026, 3, 9, 16, 0, tzinfo=BERLIN)
     assert clock.source == "house:standard"
+    assert clock.regulatory_deadline is None
 
 
-def test_stricter_deadline_wins_and_says_which() -> None:
-    """A regulatory deadline earlier than the house one holds, and the clock names it."""
-    regulatory = ("psd2:resolution", datetime(2026, 3, 5, 0, 0, tzinfo=BERLIN))
-    event = sla.start(
-        metric="resolution", policy=POLICY, regulatory=regulatory, at=START, run=1, by=SYSTEM
+def test_a_regulatory_clock_is_its_own_and_names_its_source() -> None:
+    """The regulatory clock measures the same metric under its own name, deadline and source,
+    and warns as the house target of that metric does."""
+    due = datetime(2026, 3, 5, 0, 0, tzinfo=BERLIN)
+    clock = regulatory_clock(due)
+    assert clock.metric == "regulatory:resolution"
+    assert sla.measured_metric(clock.metric) == "resolution"
+    assert (clock.deadline, clock.source, clock.policy) == (due, "psd2:resolution", "")
+    allowed = CAL.business_time_between(START, due)
+    assert clock.warn_at == CAL.add_business_time(START, allowed * 0.75)
+
+
+def test_a_regulatory_clock_without_stop_the_clock_never_pauses() -> None:
+    """PSD2 and DISP have no stop-the-clock: waiting on anyone leaves the clock running."""
+    clock = regulatory_clock(datetime(2026, 3, 12, 0, 0, tzinfo=BERLIN))
+    for waiting_on in ("customer", "merchant", "network"):
+        assert sla.pause(clock, at=START, by=SYSTEM, waiting_on=waiting_on) is None
+
+
+def test_a_regulatory_clock_whose_profile_pauses_moves_its_own_deadline() -> None:
+    """A profile that stops the clock for the customer moves the regulatory deadline by the
+    business time paused, and only for the waits it names."""
+    due = datetime(2026, 3, 12, 0, 0, tzinfo=BERLIN)
+    clock = regulatory_clock(due, frozenset({"customer"}))
+    assert sla.pause(clock, at=START, by=SYSTEM, waiting_on="merchant") is None
+    paused = sla.pause(clock, at=START, by=SYSTEM, waiting_on="customer")
+    assert paused is not None and paused.waiting_on == "customer"
+    (clock,) = sla.apply_clock_event((clock,), paused)
+    assert clock.waiting_on == "customer"
+    resumed = sla.resume(clock, at=START + timedelta(days=7), by=SYSTEM, calendar=CAL)
+    assert resumed is not None
+    week = CAL.business_time_between(START, START + timedelta(days=7))
+    (clock,) = sla.apply_clock_event((clock,), resumed)
+    assert clock.deadline == clock.regulatory_deadline == CAL.add_business_time(due, week)
+    assert clock.source == "psd2:resolution" and clock.waiting_on == ""
+
+
+def _merged(regulatory: tuple[str, datetime]) -> sla.SlaClock:
+    """A clock as stored before each source had its own: both deadlines, the earlier held."""
+    house = datetime(2026, 3, 9, 16, 0, tzinfo=BERLIN)
+    deadline, source = min((house, "house:standard"), (regulatory[1], regulatory[0]))
+    event = sla.ClockStarted(
+        at=START,
+        by=SYSTEM,
+        metric="resolution",
+        policy="standard",
+        source=source,
+        run=1,
+        deadline=deadline,
+        house_deadline=house,
+        regulatory_deadline=regulatory[1],
+        regulatory_source=regulatory[0],
+        pauses=True,
     )
-    assert event is not None and event.source == "psd2:resolution"
-    assert event.deadline == regulatory[1]
-    assert len(event.candidates) == 2
+    (clock,) = sla.apply_clock_event((), event)
+    return clock
 
 
-def test_regulatory_deadline_does_not_move_for_a_pause() -> None:
-    """Waiting for the customer moves the house deadline only; the regulation's holds."""
+def test_a_stored_merged_clock_still_folds_and_pauses_its_house_deadline_only() -> None:
+    """Streams stored with one clock holding both deadlines still read and run: waiting for
+    the customer moves the house deadline only; the regulation's holds once earlier."""
     regulatory = ("psd2:resolution", datetime(2026, 3, 12, 0, 0, tzinfo=BERLIN))
-    clock = started(regulatory=regulatory)
+    clock = _merged(regulatory)
     assert clock.deadline == datetime(2026, 3, 9, 16, 0, tzinfo=BERLIN)
+    assert clock.paused_by == ("customer",)
     paused = sla.pause(clock, at=START, by=SYSTEM)
     assert paused is not None
     (clock,) = sla.apply_clock_event((clock,), paused)
-    resumed = sla.resume(clock, at=START + timedelta(days=7), by=SYSTEM, policy=POLICY)
+    resumed = sla.resume(clock, at=START + timedelta(days=7), by=SYSTEM, calendar=CAL)
     assert resumed is not None
     week = CAL.business_time_between(START, START + timedelta(days=7))
     assert resumed.house_deadline == CAL.add_business_time(
         datetime(2026, 3, 9, 16, 0, tzinfo=BERLIN), week
     )
     assert resumed.deadline == regulatory[1] and resumed.source == "psd2:resolution"
+
+
+def test_house_targets_pause_for_the_waits_they_name() -> None:
+    """A target paused by the merchant only ignores waiting for the customer."""
+    policy = sla.SlaPolicy(
+        name="merchant",
+        calendar=CAL,
+        targets=(
+            sla.SlaTarget(
+                metric="resolution", duration=timedelta(hours=8), paused_by={"merchant"}
+            ),
+        ),
+    )
+    event = sla.start(metric="resolution", policy=policy, at=START, run=1, by=SYSTEM)
+    assert event is not None and event.paused_by == ("merchant",)
+    (clock,) = sla.apply_clock_event((), event)
+    assert sla.pause(clock, at=START, by=SYSTEM, waiting_on="customer") is None
+    assert sla.pause(clock, at=START, by=SYSTEM, waiting_on="merchant") is not None
+
+
+def test_a_target_refuses_an_unknown_wait_and_a_regulatory_name() -> None:
+    """Waits are customer, merchant or network; regulatory clocks are not house targets."""
+    with pytest.raises(ValidationError, match="paused_by"):
+        sla.SlaTarget(metric="resolution", duration=timedelta(hours=1), paused_by={"lunch"})
+    with pytest.raises(ValidationError, match="metric"):
+        sla.SlaTarget(metric="regulatory:resolution", duration=timedelta(hours=1))
 
 
 def test_clocks_that_do_not_pause_keep_running() -> None:
@@ -106,9 +193,9 @@ def test_warning_then_breach_then_nothing_more() -> None:
 def test_stopping_records_whether_met() -> None:
     """A clock stopped before its deadline is met; after, it is not."""
     clock = started()
-    on_time = sla.stop(clock, at=clock.deadline, by=SYSTEM, reason="resolved", policy=POLICY)
+    on_time = sla.stop(clock, at=clock.deadline, by=SYSTEM, reason="resolved", calendar=CAL)
     late = sla.stop(
-        clock, at=clock.deadline + timedelta(seconds=1), by=SYSTEM, reason="resolved", policy=POLICY
+        clock, at=clock.deadline + timedelta(seconds=1), by=SYSTEM, reason="resolved", calendar=CAL
     )
     assert on_time is not None and on_time.met
     assert late is not None and not late.met
@@ -139,7 +226,7 @@ def test_pause_accounting_sums_exactly(
 ) -> None:
     """Paused time is the exact business time of every pause, and the deadline moves by exactly that."""
     event = sla.start(
-        metric="resolution", policy=POLICY, regulatory=None, at=start_at, run=1, by=SYSTEM
+        metric="resolution", policy=POLICY, at=start_at, run=1, by=SYSTEM
     )
     assert event is not None
     (clock,) = sla.apply_clock_event((), event)
@@ -153,7 +240,7 @@ def test_pause_accounting_sums_exactly(
         (clock,) = sla.apply_clock_event((clock,), paused)
         resume_at = now + timedelta(minutes=pause_minutes)
         expected += CAL.business_time_between(now, resume_at)
-        resumed = sla.resume(clock, at=resume_at, by=SYSTEM, policy=POLICY)
+        resumed = sla.resume(clock, at=resume_at, by=SYSTEM, calendar=CAL)
         assert resumed is not None
         (clock,) = sla.apply_clock_event((clock,), resumed)
         now = resume_at

@@ -102,19 +102,23 @@ def kinds(app: Walletcare, cid: str, kind: type) -> list:  # type: ignore[type-a
 
 
 def test_clocks_start_with_house_and_regulatory_deadlines() -> None:
-    """A German wallet complaint gets house clocks and PSD2's 15 days, the earlier holding."""
+    """A German wallet complaint gets house clocks and PSD2's 15 days, each its own clock."""
     clock = FixedClock(T0)
     app = make_app(clock)
     cid = app.complaints.open(de_intake()).complaint_id
     clocks = {c.metric: c for c in app.complaints.get(cid).clocks}
-    assert set(clocks) == {"acknowledgement", "update", "resolution"}
+    assert set(clocks) == {"acknowledgement", "update", "resolution", "regulatory:resolution"}
     assert clocks["resolution"].source == "house:standard"
-    assert clocks["resolution"].regulatory_deadline == datetime(2026, 3, 24, tzinfo=BERLIN)
-    assert clocks["resolution"].regulatory_source == "psd2:resolution"
+    assert clocks["resolution"].regulatory_deadline is None
+    psd2 = clocks["regulatory:resolution"]
+    assert psd2.deadline == psd2.regulatory_deadline == datetime(2026, 3, 24, tzinfo=BERLIN)
+    assert psd2.source == psd2.regulatory_source == "psd2:resolution"
+    assert psd2.house_deadline is None and not psd2.pauses
     assert {t.name for t in app.storage.get_timers(cid)} == {
         "sla:acknowledgement",
         "sla:update",
         "sla:resolution",
+        "sla:regulatory:resolution",
     }
 
 
@@ -313,7 +317,7 @@ def test_rbi_t_plus_1_reversal_three_days_late_accrues_inr_300() -> None:
             customer_zone="Asia/Kolkata",
         )
     ).complaint_id
-    reversal = {c.metric: c for c in app.complaints.get(cid).clocks}["reversal"]
+    reversal = {c.metric: c for c in app.complaints.get(cid).clocks}["regulatory:reversal"]
     assert reversal.deadline == datetime(2026, 3, 4, tzinfo=kolkata)
     for _ in range(4 * 24):
         if clock.now() >= datetime(2026, 3, 6, 11, 0, tzinfo=kolkata):
@@ -368,7 +372,7 @@ def test_rule_penalties_do_not_count_towards_regulatory_compensation() -> None:
     amounts = [p.amount for p in kinds(app, cid, PenaltyAccrued)]
     assert amounts == [Money.of("500", "INR"), Money.of("300", "INR")]
     assert app.complaints.get(cid).escalation.compensation == (
-        ("reversal", Money.of("300", "INR")),
+        ("regulatory:reversal", Money.of("300", "INR")),
     )
 
 
@@ -456,7 +460,7 @@ def test_psd2_holding_reply_moves_the_final_deadline_to_day_35() -> None:
     clock, notifier = FixedClock(datetime(2026, 5, 22, 17, 0, tzinfo=UTC)), RecordingNotifier()
     app = Walletcare(Settings(storage_url="memory://"), plugins=[notifier], clock=clock)
     cid = app.complaints.open(de_intake(occurred_at=clock.now() - timedelta(hours=1))).complaint_id
-    resolution = {c.metric: c for c in app.complaints.get(cid).clocks}["resolution"]
+    resolution = {c.metric: c for c in app.complaints.get(cid).clocks}["regulatory:resolution"]
     assert resolution.deadline == datetime(2026, 6, 17, tzinfo=BERLIN)
     clock.advance(timedelta(days=10))
     app.complaints.send_holding_reply(
@@ -468,9 +472,9 @@ def test_psd2_holding_reply_moves_the_final_deadline_to_day_35() -> None:
     complaint = app.complaints.get(cid)
     clocks = {c.metric: c for c in complaint.clocks}
     assert "exceptional" in complaint.flags
-    assert clocks["resolution"].deadline == datetime(2026, 7, 15, tzinfo=BERLIN)
-    assert clocks["resolution"].source == "psd2:resolution"
-    assert clocks["holding_reply"].met is True
+    assert clocks["regulatory:resolution"].deadline == datetime(2026, 7, 15, tzinfo=BERLIN)
+    assert clocks["regulatory:resolution"].source == "psd2:resolution"
+    assert clocks["regulatory:holding_reply"].met is True
     app.tick()
     assert notifier.sent[-1].template == "complaint.holding_reply"
     assert "merchant's bank" in notifier.sent[-1].body
@@ -489,7 +493,9 @@ def test_cn_extension_flags_reschedule_the_deadline() -> None:
             occurred_at=clock.now() - timedelta(hours=1),
         )
     ).complaint_id
-    due = lambda: {c.metric: c for c in app.complaints.get(cid).clocks}["resolution"].deadline
+    due = lambda: {c.metric: c for c in app.complaints.get(cid).clocks}[
+        "regulatory:resolution"
+    ].deadline
     assert due() == datetime(2026, 3, 18, tzinfo=shanghai)
     app.complaints.add_flags(cid, by=STAFF, flags=["extended"], reason="complex case")
     assert due() == datetime(2026, 4, 2, tzinfo=shanghai)

@@ -75,16 +75,30 @@ def test_rbi_reversal_three_days_late_with_no_ticks_accrues_inr_300() -> None:
     resolve(app, cid)
     accrued = events_of(app, cid, PenaltyAccrued)
     assert [(p.amount, p.metric, p.at) for p in accrued] == [
-        (Money.of("300", "INR"), "reversal", datetime(2026, 3, 6, 11, 0, tzinfo=KOLKATA))
+        (
+            Money.of("300", "INR"),
+            "regulatory:reversal",
+            datetime(2026, 3, 6, 11, 0, tzinfo=KOLKATA),
+        )
     ]
-    stopped = [e for e in events_of(app, cid, ClockStopped) if e.metric == "reversal"]
+    stopped = [e for e in events_of(app, cid, ClockStopped) if e.metric == "regulatory:reversal"]
     assert len(stopped) == 1 and not stopped[0].met
+    # The breach no tick saw is recorded at the reversal, once, before the stop.
+    breached = [e for e in app.events(cid) if isinstance(e, ClockBreached | ClockStopped)]
+    assert [(type(e).__name__, e.metric, e.at) for e in breached][:2] == [
+        ("ClockBreached", "regulatory:reversal", datetime(2026, 3, 6, 11, 0, tzinfo=KOLKATA)),
+        ("ClockStopped", "regulatory:reversal", datetime(2026, 3, 6, 11, 0, tzinfo=KOLKATA)),
+    ]
+    assert breached[0].deadline == datetime(2026, 3, 4, tzinfo=KOLKATA)
     # Nothing more accrues later: the penalty timer is gone and ticks add nothing.
     for _ in range(3):
         app.clock.advance(timedelta(days=1))
         app.tick()
     assert len(events_of(app, cid, PenaltyAccrued)) == 1
-    assert app.complaints.get(cid).escalation.compensation == (("reversal", Money.of("300", "INR")),)
+    assert app.complaints.get(cid).escalation.compensation == (
+        ("regulatory:reversal", Money.of("300", "INR")),
+    )
+    assert len(events_of(app, cid, ClockBreached)) == 1
 
 
 def test_ticks_and_the_reversal_together_accrue_each_day_once() -> None:
@@ -117,7 +131,7 @@ def test_imps_is_t_plus_1_without_a_flag() -> None:
     failed = datetime(2026, 3, 2, 14, 0, tzinfo=KOLKATA)
     app = app_at(datetime(2026, 3, 2, 18, 0, tzinfo=KOLKATA))
     cid = rbi_case(app, failed, product="imps", flags=())
-    reversal = {c.metric: c for c in app.complaints.get(cid).clocks}["reversal"]
+    reversal = {c.metric: c for c in app.complaints.get(cid).clocks}["regulatory:reversal"]
     assert reversal.deadline == datetime(2026, 3, 4, tzinfo=KOLKATA)
 
 
@@ -132,8 +146,8 @@ def test_uk_complaint_over_easter() -> None:
     complaint = app.complaints.get(cid)
     assert complaint.jurisdiction == "GB"
     clocks = {c.metric: c for c in complaint.clocks}
-    assert set(clocks) == {"resolution"}
-    assert clocks["resolution"].deadline == datetime(2026, 4, 28, tzinfo=LONDON)
+    assert set(clocks) == {"regulatory:resolution"}
+    assert clocks["regulatory:resolution"].deadline == datetime(2026, 4, 28, tzinfo=LONDON)
     until = allowances_of(complaint, app.complaints.oversight)["summary_resolution"].due_at
     assert until == datetime(2026, 4, 9, 17, 0, tzinfo=LONDON)
     assert isinstance(app.clock, FixedClock)
@@ -151,7 +165,7 @@ def test_a_scottish_complaint_counts_scottish_bank_holidays() -> None:
         intake(jurisdiction="GB-SCT", product="wallet", amount_lost=Money.of("42", "GBP"))
     ).complaint_id
     clocks = {c.metric: c for c in app.complaints.get(cid).clocks}
-    assert clocks["resolution"].deadline == datetime(2026, 4, 25, tzinfo=LONDON)
+    assert clocks["regulatory:resolution"].deadline == datetime(2026, 4, 25, tzinfo=LONDON)
 
 
 def test_china_house_sla_runs_across_a_make_up_saturday() -> None:
@@ -177,7 +191,7 @@ def test_china_house_sla_runs_across_a_make_up_saturday() -> None:
         )
     ).complaint_id
     resolution = {c.metric: c for c in app.complaints.get(cid).clocks}["resolution"]
-    assert resolution.house_deadline == datetime(2026, 2, 28, 15, 0, tzinfo=SHANGHAI)
+    assert resolution.deadline == datetime(2026, 2, 28, 15, 0, tzinfo=SHANGHAI)
 
 
 @pytest.mark.parametrize("code", ["EU", "eu", "de", " FR ", "NO", "EL"])
@@ -186,7 +200,7 @@ def test_eu_and_eea_complaints_get_a_psd2_clock(code: str) -> None:
     app = app_at(datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/Berlin")))
     cid = app.complaints.open(intake(jurisdiction=code, product="wallet")).complaint_id
     clocks = {c.metric: c for c in app.complaints.get(cid).clocks}
-    assert clocks["resolution"].regulatory_source == "psd2:resolution"
+    assert clocks["regulatory:resolution"].regulatory_source == "psd2:resolution"
     assert events_of(app, cid, NoRegulatoryProfile) == []
 
 
@@ -236,11 +250,11 @@ def test_a_host_profile_and_jurisdiction_run_clocks() -> None:
         cases={"complaint": CaseSettings(oversight=Oversight(regulatory=choices))},
     )
     cid = app.complaints.open(intake(jurisdiction="BR", product="wallet")).complaint_id
-    resolution = {c.metric: c for c in app.complaints.get(cid).clocks}["resolution"]
+    resolution = {c.metric: c for c in app.complaints.get(cid).clocks}["regulatory:resolution"]
     assert resolution.regulatory_source == "br_ombudsman:resolution"
     assert resolution.deadline == datetime(2026, 3, 17, tzinfo=saopaulo)
     other = app.complaints.open(intake(jurisdiction="DE", product="wallet", transactions=("tx-2",)))
-    assert {c.metric: c for c in app.complaints.get(other.complaint_id).clocks}["resolution"].regulatory_source == "psd2:resolution"
+    assert {c.metric: c for c in app.complaints.get(other.complaint_id).clocks}["regulatory:resolution"].regulatory_source == "psd2:resolution"
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,8 @@ class SlaClock:
     warn_at: datetime | None
     pauses: bool
     regulatory_source: str = ""
+    paused_by: tuple[str, ...] = ("customer",)
+    waiting_on: str = ""
     paused_since: datetime | None = None
     paused_total: timedelta = timedelta(0)
     warned: bool = False
@@ -58,7 +60,7 @@ class SlaClock:
 
     @property
     def paused(self) -> bool:
-        """Waiting for the customer."""
+        """Waiting on someone else (``waiting_on``)."""
         return self.paused_since is not None
 
 
@@ -85,13 +87,16 @@ class ClockStarted(ClockEvent):
     warn_at: datetime | None = None
     pauses: bool = True
     candidates: tuple[str, ...] = ()
+    paused_by: tuple[str, ...] = ("customer",)
+    """The waits that pause it (a clock stored before waits were named: the customer)."""
 
 
 @frozen(kw_only=True)
 class ClockPaused(ClockEvent):
-    """The clock stopped counting: the case waits for the customer."""
+    """The clock stopped counting: the case waits on ``waiting_on``."""
 
     kind = "sla.clock_paused"
+    waiting_on: str = "customer"
 
 
 @frozen(kw_only=True)
@@ -104,6 +109,8 @@ class ClockResumed(ClockEvent):
     house_deadline: datetime | None = None
     warn_at: datetime | None = None
     source: str = ""
+    regulatory_deadline: datetime | None = None
+    """A pausing regulatory clock's moved deadline (None: unchanged)."""
 
 
 @frozen(kw_only=True)
@@ -161,6 +168,7 @@ def apply_clock_event(clocks: tuple[SlaClock, ...], event: ClockEvent) -> tuple[
             warn_at=event.warn_at,
             pauses=event.pauses,
             regulatory_source=event.regulatory_source,
+            paused_by=event.paused_by,
         )
         return (*(c for c in clocks if c.metric != event.metric), clock)
     return tuple(_apply_one(c, event) if c.metric == event.metric else c for c in clocks)
@@ -170,14 +178,16 @@ def _apply_one(clock: SlaClock, event: ClockEvent) -> SlaClock:  # noqa: PLR0911
     evolve = attrs.evolve
     match event:
         case ClockPaused():
-            return evolve(clock, paused_since=event.at)
+            return evolve(clock, paused_since=event.at, waiting_on=event.waiting_on)
         case ClockResumed():
             return evolve(
                 clock,
                 paused_since=None,
+                waiting_on="",
                 paused_total=clock.paused_total + event.paused_for,
                 deadline=event.deadline,
                 house_deadline=event.house_deadline,
+                regulatory_deadline=event.regulatory_deadline or clock.regulatory_deadline,
                 warn_at=event.warn_at,
                 source=event.source or clock.source,
             )
@@ -195,7 +205,9 @@ def _apply_one(clock: SlaClock, event: ClockEvent) -> SlaClock:  # noqa: PLR0911
         case ClockBreached():
             return evolve(clock, breached=True)
         case ClockStopped():
-            return evolve(clock, stopped_at=event.at, met=event.met, paused_since=None)
+            return evolve(
+                clock, stopped_at=event.at, met=event.met, paused_since=None, waiting_on=""
+            )
     return clock
 
 

@@ -1,9 +1,12 @@
 """SLA clocks: promises with deadlines on a business calendar that pause, resume, warn and breach.
 
-A clock runs from its start to its deadline. While it is paused (the case waits for the
-customer) its deadline moves out by exactly the business time it was paused; the paused
-time is kept. A clock may carry a house deadline and a regulatory one: the earlier holds,
-and the clock says which. Regulatory deadlines never move for a pause.
+A clock runs from its start to its deadline. While it is paused (the case waits on the
+customer, a merchant, a bank or network) its deadline moves out by exactly the business time
+it was paused; the paused time is kept. Each deadline source has its own clock: the house
+clock of a metric (``resolution``, from the SLA policy) and the regulatory one
+(``regulatory:resolution``, its source naming the profile), each with its own warning,
+breach and fulfilment. A regulatory clock pauses only for the waits its profile names.
+Clocks stored before that split carry both deadlines, the earlier holding; they still fold.
 """
 
 from __future__ import annotations
@@ -33,6 +36,12 @@ from walletcare.domain.events import Actor
 from walletcare.errors import ValidationError
 
 __all__ = [
+    "REGULATORY",
+    "WAITING_ON",
+    "regulatory_metric",
+    "measured_metric",
+    "is_regulatory",
+    "start_regulatory",
     "Measure",
     "SlaTarget",
     "SlaPolicy",
@@ -55,9 +64,47 @@ __all__ = [
     "resume",
     "stop",
     "checkpoint",
+    "late_breach",
     "next_checkpoint",
     "business_time_left",
 ]
+
+
+REGULATORY = "regulatory:"
+"""The prefix of a regulatory clock's metric: ``regulatory:resolution``."""
+
+WAITING_ON = frozenset({"customer", "merchant", "network"})
+"""Who a case may wait on: the customer, a merchant, a bank or card network."""
+
+
+def regulatory_metric(metric: str) -> str:
+    """The metric of the regulatory clock measuring ``metric``."""
+    return f"{REGULATORY}{metric}"
+
+
+def measured_metric(metric: str) -> str:
+    """What a clock measures, whatever its source: ``regulatory:resolution`` measures
+    ``resolution``."""
+    return metric.removeprefix(REGULATORY)
+
+
+def is_regulatory(metric: str) -> bool:
+    """Tell whether ``metric`` names a regulatory clock."""
+    return metric.startswith(REGULATORY)
+
+
+def waits(value: Any) -> frozenset[str]:
+    """attrs converter: who a case may wait on, checked against ``WAITING_ON``."""
+    if isinstance(value, str) or not hasattr(value, "__iter__"):
+        raise ValidationError.of("paused_by", "must be a set of waits, such as {'customer'}")
+    found = frozenset(value)
+    unknown = sorted(found - WAITING_ON)
+    if unknown:
+        raise ValidationError.of(
+            "paused_by",
+            f"{', '.join(map(repr, unknown))} is not a wait ({', '.join(sorted(WAITING_ON))})",
+        )
+    return found
 
 
 class Measure(enum.StrEnum):
@@ -78,7 +125,8 @@ class SlaTarget:
     """One promise: ``metric`` met within ``duration`` (business time) or ``days``.
 
     Warn at ``warn_at`` (a fraction of the time allowed) and/or ``warn_before`` the deadline.
-    ``pauses``: whether waiting for the customer stops this clock.
+    ``pauses``: whether waiting stops this clock at all; ``paused_by``: which waits do
+    (``customer``, ``merchant``, ``network``; the customer only by default).
     """
 
     metric: str
@@ -88,8 +136,13 @@ class SlaTarget:
     warn_at: Decimal | None = None
     warn_before: timedelta | None = field(default=None, validator=_non_negative)
     pauses: bool = True
+    paused_by: frozenset[str] = field(default=frozenset({"customer"}), converter=waits)
 
     def __attrs_post_init__(self) -> None:
+        if is_regulatory(self.metric):
+            raise ValidationError.of(
+                "metric", f"{self.metric}: a house target cannot name a regulatory clock"
+            )
         if self.measure is Measure.BUSINESS_TIME and self.duration is None:
             raise ValidationError.of(
                 "duration", f"{self.metric}: a business_time target needs a duration"
@@ -148,71 +201,102 @@ def start(
     *,
     metric: str,
     policy: SlaPolicy | None,
-    regulatory: tuple[str, datetime] | None,
     at: datetime,
     run: int,
     by: Actor,
 ) -> ClockStarted | None:
-    """Start a clock from the house target and/or a regulatory deadline; the earlier holds."""
+    """Start the house clock ``metric`` from the policy's target (None if it has none)."""
     target = policy.target(metric) if policy is not None else None
-    house = (
-        house_deadline(target, policy.calendar, at)
-        if target is not None and policy is not None
-        else None
-    )
-    candidates = []
-    if house is not None and policy is not None:
-        candidates.append((house, f"house:{policy.name}"))
-    if regulatory is not None:
-        candidates.append((regulatory[1], regulatory[0]))
-    if not candidates:
+    if target is None or policy is None:
         return None
-    deadline, source = min(candidates)
-    calendar = policy.calendar if policy is not None else None
-    warn = warning_time(target, calendar, at, deadline) if calendar is not None else None
+    deadline = house_deadline(target, policy.calendar, at)
+    source = f"house:{policy.name}"
     return ClockStarted(
         at=at,
         by=by,
         metric=metric,
-        policy=policy.name if policy else "",
+        policy=policy.name,
         source=source,
         run=run,
         deadline=deadline,
-        house_deadline=house,
-        regulatory_deadline=regulatory[1] if regulatory else None,
-        regulatory_source=regulatory[0] if regulatory else "",
-        warn_at=warn,
-        pauses=bool(target.pauses) if target is not None else False,
-        candidates=tuple(f"{s}={d.isoformat()}" for d, s in sorted(candidates)),
+        house_deadline=deadline,
+        warn_at=warning_time(target, policy.calendar, at, deadline),
+        pauses=target.pauses and bool(target.paused_by),
+        paused_by=tuple(sorted(target.paused_by)) if target.pauses else (),
+        candidates=(f"{source}={deadline.isoformat()}",),
     )
 
 
-def pause(clock: SlaClock, *, at: datetime, by: Actor) -> ClockPaused | None:
-    """Pause a running clock that pauses for the customer."""
+def start_regulatory(
+    *,
+    metric: str,
+    source: str,
+    due: datetime,
+    paused_by: frozenset[str],
+    warning: SlaTarget | None,
+    calendar: BusinessCalendar,
+    at: datetime,
+    by: Actor,
+) -> ClockStarted:
+    """Start the regulatory clock measuring ``metric``, due at ``due`` under ``source``.
+
+    It warns as the house target of the same metric does (``warning``), on the
+    jurisdiction's ``calendar``; it pauses only for the waits its profile names.
+    """
+    return ClockStarted(
+        at=at,
+        by=by,
+        metric=regulatory_metric(metric),
+        policy="",
+        source=source,
+        run=1,
+        deadline=due,
+        regulatory_deadline=due,
+        regulatory_source=source,
+        warn_at=warning_time(warning, calendar, at, due) if due > at else None,
+        pauses=bool(paused_by),
+        paused_by=tuple(sorted(paused_by)),
+        candidates=(f"{source}={due.isoformat()}",),
+    )
+
+
+def pause(
+    clock: SlaClock, *, at: datetime, by: Actor, waiting_on: str = "customer"
+) -> ClockPaused | None:
+    """Pause a running clock that pauses while the case waits on ``waiting_on``."""
     if not clock.running or clock.paused or not clock.pauses:
         return None
-    return ClockPaused(at=at, by=by, metric=clock.metric)
+    if waiting_on not in clock.paused_by:
+        return None
+    return ClockPaused(at=at, by=by, metric=clock.metric, waiting_on=waiting_on)
 
 
-def resume(clock: SlaClock, *, at: datetime, by: Actor, policy: SlaPolicy) -> ClockResumed | None:
-    """Resume a paused clock; its house deadline and warning move out by the business time paused.
+def resume(
+    clock: SlaClock, *, at: datetime, by: Actor, calendar: BusinessCalendar, policy: str = ""
+) -> ClockResumed | None:
+    """Resume a paused clock; its own deadline and warning move out by the business time
+    paused on ``calendar``.
 
-    A regulatory deadline does not move: if it is now the earlier, it holds.
+    A clock stored with both a house and a regulatory deadline (before each source had its
+    own clock) moves its house deadline only; if the regulatory one is now the earlier, it
+    holds.
     """
     if not clock.running or clock.paused_since is None:
         return None
-    calendar = policy.calendar
     paused_for = calendar.business_time_between(clock.paused_since, at)
     house = (
         calendar.add_business_time(clock.house_deadline, paused_for)
         if clock.house_deadline
         else None
     )
+    regulatory = clock.regulatory_deadline
+    if is_regulatory(clock.metric) and regulatory is not None:
+        regulatory = calendar.add_business_time(regulatory, paused_for)
     options = []
     if house is not None:
-        options.append((house, f"house:{policy.name}"))
-    if clock.regulatory_deadline is not None:
-        options.append((clock.regulatory_deadline, clock.regulatory_source))
+        options.append((house, f"house:{policy or clock.policy}"))
+    if regulatory is not None:
+        options.append((regulatory, clock.regulatory_source))
     deadline, source = min(options) if options else (clock.deadline, clock.source)
     warn = None
     if not clock.warned and clock.warn_at is not None:
@@ -224,20 +308,21 @@ def resume(clock: SlaClock, *, at: datetime, by: Actor, policy: SlaPolicy) -> Cl
         paused_for=paused_for,
         deadline=deadline,
         house_deadline=house,
+        regulatory_deadline=regulatory if is_regulatory(clock.metric) else None,
         warn_at=warn,
         source=source,
     )
 
 
 def stop(
-    clock: SlaClock, *, at: datetime, by: Actor, reason: str, policy: SlaPolicy | None
+    clock: SlaClock, *, at: datetime, by: Actor, reason: str, calendar: BusinessCalendar
 ) -> ClockStopped | None:
     """Stop a running clock; met if before its deadline. A paused clock's pause ends here."""
     if not clock.running:
         return None
     paused = clock.paused_total
-    if clock.paused_since is not None and policy is not None:
-        paused += policy.calendar.business_time_between(clock.paused_since, at)
+    if clock.paused_since is not None:
+        paused += calendar.business_time_between(clock.paused_since, at)
     return ClockStopped(
         at=at,
         by=by,
@@ -251,7 +336,8 @@ def stop(
 def reschedule(
     clock: SlaClock, *, regulatory: tuple[str, datetime], at: datetime, by: Actor, reason: str
 ) -> ClockRescheduled | None:
-    """Give a running clock a new regulatory deadline; the earlier of it and the house one holds."""
+    """Give a running clock a new regulatory deadline (a regulatory clock's own; on a clock
+    stored with both sources, the earlier of it and the house one holds)."""
     source_name, due = regulatory
     if not clock.running or (
         due == clock.regulatory_deadline and source_name == clock.regulatory_source
@@ -270,6 +356,15 @@ def reschedule(
         deadline=deadline,
         source=source,
         reason=reason,
+    )
+
+
+def late_breach(clock: SlaClock, *, at: datetime, by: Actor) -> ClockBreached | None:
+    """The breach of a clock about to stop past its deadline with no look in between."""
+    if not clock.running or clock.breached or at <= clock.deadline:
+        return None
+    return ClockBreached(
+        at=at, by=by, metric=clock.metric, deadline=clock.deadline, source=clock.source
     )
 
 

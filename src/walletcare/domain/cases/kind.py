@@ -37,6 +37,7 @@ from walletcare.domain.sla import (
     ClockWarned,
     SlaClock,
     apply_clock_event,
+    waits,
 )
 from walletcare.errors import ValidationError
 
@@ -49,6 +50,7 @@ __all__ = [
     "PauseClocks",
     "ResumeClocks",
     "RescheduleClocks",
+    "StartFindingClocks",
     "ClockEffect",
     "Templates",
     "CaseKind",
@@ -161,12 +163,28 @@ class RestartClock:
 
 @frozen
 class PauseClocks:
-    """Pause every clock that pauses while the case waits on someone else."""
+    """Pause every clock that pauses while the case waits on ``waiting_on`` (``customer``,
+    ``merchant`` or ``network``): house clocks as their SLA target says, regulatory ones
+    as their profile says."""
+
+    waiting_on: str = "customer"
+
+    def __attrs_post_init__(self) -> None:
+        waits({self.waiting_on})
 
 
 @frozen
 class ResumeClocks:
     """Resume every paused clock; house deadlines move out by the time paused."""
+
+
+@frozen
+class StartFindingClocks:
+    """Start the regulatory clocks that count from the investigation's finding (Reg E's
+    report and correction), from the instant of the event; ``error_found``: whether the
+    finding was an error (deadlines for ``error_found`` cases apply)."""
+
+    error_found: bool = False
 
 
 @frozen
@@ -184,6 +202,7 @@ ClockEffect = (
     | PauseClocks
     | ResumeClocks
     | RescheduleClocks
+    | StartFindingClocks
 )
 
 

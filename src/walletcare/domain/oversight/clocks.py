@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from walletcare.domain import sla
+from walletcare.domain.calendars import BusinessCalendar
 from walletcare.domain.cases.kind import (
     CaseKind,
     CaseState,
@@ -18,6 +19,7 @@ from walletcare.domain.cases.kind import (
     RestartClock,
     ResumeClocks,
     StartClocks,
+    StartFindingClocks,
     StopClock,
     StopClocks,
 )
@@ -25,33 +27,52 @@ from walletcare.domain.escalation import Escalated
 from walletcare.domain.events import SYSTEM, Event
 from walletcare.domain.oversight.config import CompiledOversight
 from walletcare.domain.oversight.facts import (
+    calendar_of,
     flags_of,
     jurisdiction_calendar,
     profile_of,
     sla_policy_for,
 )
-from walletcare.domain.regulatory import deadlines
+from walletcare.domain.regulatory import CountFrom, deadlines
 from walletcare.domain.sla import ClockEvent, SlaClock, SlaPolicy
 
 __all__ = ["clock_events", "regulatory_deadlines"]
 
 
 def regulatory_deadlines(
-    case: CaseState, compiled: CompiledOversight
+    case: CaseState,
+    compiled: CompiledOversight,
+    *,
+    found_at: datetime | None = None,
+    error_found: bool = False,
 ) -> dict[str, tuple[str, datetime]]:
-    """The regulatory deadlines that apply to the case with its current flags."""
+    """The regulatory deadlines that apply to the case with its current flags, by the metric
+    each measures: ``(source, due)``.
+
+    Without ``found_at``, those counting from receipt or occurrence; with it, only those
+    counting from the investigation's finding (``error_found``: the finding was an error).
+    """
     profile = profile_of(case, compiled)
     if profile is None:
         return {}
+    flags = flags_of(case)
+    if error_found:
+        flags.add("error_found")
     found = deadlines(
         profile,
-        flags=flags_of(case),
+        flags=flags,
         product=case.product,
         received_at=case.opened_at,
         occurred_at=case.occurred_at,
         calendar=jurisdiction_calendar(case, compiled),
+        found_at=found_at,
     )
-    return {metric: (f"{profile.name}:{metric}", d.due_at) for metric, d in found.items()}
+    finding = {d.metric for d in profile.deadlines if d.count_from is CountFrom.FINDING}
+    return {
+        metric: (f"{profile.name}:{metric}", d.due_at)
+        for metric, d in found.items()
+        if (metric in finding) == (found_at is not None)
+    }
 
 
 class _Clocks:
@@ -74,57 +95,62 @@ class _Clocks:
         moved = sla.apply_clock_event(tuple(self.clocks.values()), change)
         self.clocks = {c.metric: c for c in moved}
 
-    def policy_of(self, clock: SlaClock) -> SlaPolicy | None:
-        return self.compiled.policies.get(clock.policy)
+    def calendar(self, clock: SlaClock) -> BusinessCalendar:
+        return calendar_of(clock, self.case, self.compiled)
 
     def house_policy(self) -> SlaPolicy | None:
         return sla_policy_for(self.kind, self.case, self.now, self.compiled)
 
     def restart(self, metric: str, policy: SlaPolicy | None) -> None:
-        if policy is None or policy.target(metric) is None:
-            return
         clock = self.clocks.get(metric)
         run = clock.run + 1 if clock is not None else 1
+        self.emit(sla.start(metric=metric, policy=policy, at=self.now, run=run, by=SYSTEM))
+
+    def start_regulatory(
+        self, metric: str, source: str, due: datetime, policy: SlaPolicy | None
+    ) -> None:
+        profile = profile_of(self.case, self.compiled)
         self.emit(
-            sla.start(
-                metric=metric, policy=policy, regulatory=None, at=self.now, run=run, by=SYSTEM
+            sla.start_regulatory(
+                metric=metric,
+                source=source,
+                due=due,
+                paused_by=profile.paused_by if profile is not None else frozenset(),
+                warning=policy.target(metric) if policy is not None else None,
+                calendar=jurisdiction_calendar(self.case, self.compiled),
+                at=self.now,
+                by=SYSTEM,
             )
         )
 
     def start_all(self) -> None:
+        """Each source its own clock: the house clocks, then the regulatory ones."""
         policy = self.house_policy()
-        regulatory = regulatory_deadlines(self.case, self.compiled)
-        metrics = [
-            m for m in self.kind.metrics if policy is not None and policy.target(m) is not None
-        ]
-        metrics += [m for m in regulatory if m not in metrics]
-        for metric in metrics:
-            self.emit(
-                sla.start(
-                    metric=metric,
-                    policy=policy,
-                    regulatory=regulatory.get(metric),
-                    at=self.now,
-                    run=1,
-                    by=SYSTEM,
-                )
-            )
+        for metric in self.kind.metrics:
+            self.emit(sla.start(metric=metric, policy=policy, at=self.now, run=1, by=SYSTEM))
+        for metric, (source, due) in regulatory_deadlines(self.case, self.compiled).items():
+            self.start_regulatory(metric, source, due, policy)
+
+    def start_from_finding(self, error_found: bool) -> None:
+        policy = self.house_policy()
+        found = regulatory_deadlines(
+            self.case, self.compiled, found_at=self.now, error_found=error_found
+        )
+        for metric, (source, due) in found.items():
+            clock = self.clocks.get(sla.regulatory_metric(metric))
+            if clock is not None and clock.running:
+                continue  # a finding already started it: a second one changes nothing
+            self.start_regulatory(metric, source, due, policy)
 
     def reschedule(self, reason: str) -> None:
         policy = self.house_policy()
         for metric, regulatory in regulatory_deadlines(self.case, self.compiled).items():
-            clock = self.clocks.get(metric)
+            clock = self.clocks.get(sla.regulatory_metric(metric))
+            legacy = self.clocks.get(metric)
+            if clock is None and legacy is not None and legacy.regulatory_source:
+                clock = legacy  # stored with both sources on one clock
             if clock is None:
-                self.emit(
-                    sla.start(
-                        metric=metric,
-                        policy=policy,
-                        regulatory=regulatory,
-                        at=self.now,
-                        run=1,
-                        by=SYSTEM,
-                    )
-                )
+                self.start_regulatory(metric, *regulatory, policy)
             else:
                 self.emit(
                     sla.reschedule(
@@ -132,30 +158,30 @@ class _Clocks:
                     )
                 )
 
+    def stop(self, clock: SlaClock, reason: str) -> None:
+        """Stop a clock; one stopping past its deadline with no look since records its breach."""
+        if not clock.running:
+            return
+        self.emit(sla.late_breach(clock, at=self.now, by=SYSTEM))
+        clock = self.clocks[clock.metric]
+        self.emit(
+            sla.stop(clock, at=self.now, by=SYSTEM, reason=reason, calendar=self.calendar(clock))
+        )
+
     def apply(self, effect: ClockEffect) -> None:  # noqa: PLR0912 (one branch per effect)
         now = self.now
         match effect:
             case StartClocks():
                 self.start_all()
+            case StartFindingClocks(error_found=error_found):
+                self.start_from_finding(error_found)
             case StopClock(metric=metric, reason=reason):
-                if (clock := self.clocks.get(metric)) is not None:
-                    self.emit(
-                        sla.stop(
-                            clock, at=now, by=SYSTEM, reason=reason, policy=self.policy_of(clock)
-                        )
-                    )
+                for name in (metric, sla.regulatory_metric(metric)):
+                    if (clock := self.clocks.get(name)) is not None:
+                        self.stop(clock, reason)
             case StopClocks(reason=reason):
                 for clock in list(self.clocks.values()):
-                    if clock.running:
-                        self.emit(
-                            sla.stop(
-                                clock,
-                                at=now,
-                                by=SYSTEM,
-                                reason=reason,
-                                policy=self.policy_of(clock),
-                            )
-                        )
+                    self.stop(clock, reason)
             case RestartClock(metric=metric, on_reopen=on_reopen):
                 clock = self.clocks.get(metric)
                 if on_reopen:
@@ -163,15 +189,20 @@ class _Clocks:
                     if policy is None or not policy.reopen_restarts:
                         return
                 else:
-                    policy = self.policy_of(clock) if clock is not None else self.house_policy()
+                    policy = (
+                        self.compiled.policies.get(clock.policy)
+                        if clock is not None
+                        else self.house_policy()
+                    )
                 self.restart(metric, policy)
-            case PauseClocks():
+            case PauseClocks(waiting_on=waiting_on):
                 for clock in list(self.clocks.values()):
-                    self.emit(sla.pause(clock, at=now, by=SYSTEM))
+                    self.emit(sla.pause(clock, at=now, by=SYSTEM, waiting_on=waiting_on))
             case ResumeClocks():
                 for clock in list(self.clocks.values()):
-                    if (policy := self.policy_of(clock)) is not None:
-                        self.emit(sla.resume(clock, at=now, by=SYSTEM, policy=policy))
+                    self.emit(
+                        sla.resume(clock, at=now, by=SYSTEM, calendar=self.calendar(clock))
+                    )
             case RescheduleClocks(reason=reason):
                 self.reschedule(reason)
 

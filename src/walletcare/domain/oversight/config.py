@@ -18,7 +18,7 @@ from walletcare.domain.regulatory import (
 )
 from walletcare.domain.rulebook import CompiledRule, RuleBook, compile_rules
 from walletcare.domain.rules import CLOCK_FACT_KINDS, Condition, FactKind, Rule
-from walletcare.domain.sla import SlaPolicy
+from walletcare.domain.sla import SlaPolicy, regulatory_metric
 from walletcare.errors import ValidationError
 
 __all__ = ["SlaChoice", "Oversight", "CompiledOversight", "CaseSettings", "as_tuple"]
@@ -120,12 +120,15 @@ def _known_metrics(
     regulatory: tuple[ProfileChoice, ...],
     regulation: CompiledRegulation,
 ) -> frozenset[str]:
-    """Every clock metric a case under this oversight can have."""
+    """Every clock metric a case under this oversight can have: the house clocks, each
+    profile deadline's own regulatory clock (``regulatory:<metric>``), the tiers' clocks."""
     known = set(metrics)
     for choice in regulatory:
         profile = regulation.profiles.get(choice.profile)
         if profile is not None:
-            known |= {d.metric for d in profile.deadlines}
+            known |= {
+                regulatory_metric(d.metric) for d in profile.deadlines if not d.allowance
+            }
     known |= {f"tier_{tier}" for tier in oversight.ladder.tier_sla}
     return frozenset(known)
 

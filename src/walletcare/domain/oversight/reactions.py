@@ -233,12 +233,13 @@ def _settle_compensation(
     out: list[Event] = []
     timers: dict[str, datetime | None] = {}
     for event in events:
-        if isinstance(event, sla.ClockStopped) and _penalised(profile, event.metric):
-            clock = sla.find_clock(case.clocks, event.metric)
-            if clock is not None:
-                so_far = kind.apply_all(case, out) if out else case
-                out += _accrue(so_far, clock, profile, event.at, compiled)
-                timers[f"penalty:{event.metric}"] = None
+        if not isinstance(event, sla.ClockStopped):
+            continue
+        clock = sla.find_clock(case.clocks, event.metric)
+        if clock is not None and _penalised(profile, clock):
+            so_far = kind.apply_all(case, out) if out else case
+            out += _accrue(so_far, clock, profile, event.at, compiled)
+            timers[f"penalty:{event.metric}"] = None
     return out, timers
 
 
@@ -275,13 +276,13 @@ def on_timer(
                 clock, at=now, by=SYSTEM, calendar=calendar_of(clock, case, compiled)
             )
             if any(isinstance(e, sla.ClockBreached) for e in clocked) and _penalised(
-                profile, metric
+                profile, clock
             ):
                 clocked += _accrue(case, clock, profile, now, compiled)
                 timers[f"penalty:{metric}"] = _next_midnight(case, now, compiled)
     elif family == "penalty":
         clock = sla.find_clock(case.clocks, metric)
-        if clock is not None and clock.running and _penalised(profile, metric):
+        if clock is not None and clock.running and _penalised(profile, clock):
             clocked += _accrue(case, clock, profile, now, compiled)
             timers[name] = _next_midnight(case, now, compiled)
     state = kind.apply_all(case, clocked) if clocked else case
@@ -295,8 +296,14 @@ def on_timer(
     return Reaction(events=(*clocked, *followed), notices=tuple(notices), timers=timers)
 
 
-def _penalised(profile: RegulatoryProfile | None, metric: str) -> bool:
-    return profile is not None and profile.penalty is not None and profile.penalty.metric == metric
+def _penalised(profile: RegulatoryProfile | None, clock: SlaClock) -> bool:
+    """Whether the profile's penalty follows ``clock``: its regulatory clock of the metric
+    (or a clock stored with both sources, before each had its own)."""
+    if profile is None or profile.penalty is None:
+        return False
+    if sla.is_regulatory(clock.metric):
+        return sla.measured_metric(clock.metric) == profile.penalty.metric
+    return clock.metric == profile.penalty.metric and bool(clock.regulatory_source)
 
 
 def _accrue(
@@ -327,7 +334,8 @@ def _accrue(
             amount=amount,
             metric=clock.metric,
             reason=(
-                f"{profile.name}: {metric_text(clock.metric)} {days} day(s) late at {unit} a day"
+                f"{profile.name}: {metric_text(sla.measured_metric(clock.metric))} "
+                f"{days} day(s) late at {unit} a day"
             ),
         )
     ]

@@ -16,6 +16,7 @@ from attrs import field, frozen
 from walletcare.domain.calendars import BusinessCalendar, require_aware
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.domain.money import Money
+from walletcare.domain.sla import waits
 from walletcare.errors import ValidationError
 
 __all__ = [
@@ -49,6 +50,7 @@ class CountFrom(enum.StrEnum):
 
     RECEIPT = "receipt"  # when the complaint reached the provider
     OCCURRENCE = "occurrence"  # when the transaction happened (RBI's T)
+    FINDING = "finding"  # when the investigation's finding was recorded (Reg E's report)
 
 
 class DayEnd(enum.StrEnum):
@@ -61,6 +63,10 @@ class DayEnd(enum.StrEnum):
 def _positive(_: object, attribute: Any, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValidationError.of(attribute.name, f"must be a positive int, got {value!r}")
+
+
+def _waits(value: Any) -> frozenset[str]:
+    return waits(value)
 
 
 def _words(value: Any) -> frozenset[str]:
@@ -126,6 +132,9 @@ class RegulatoryProfile:
     notes: str = ""
     final_response_notice: FrozenMap[str, str] = field(factory=FrozenMap, converter=frozen_map)
     """What the final response must tell the customer (e.g. the ombudsman), by language."""
+    paused_by: frozenset[str] = field(default=frozenset(), converter=_waits)
+    """The waits (``customer``, ``merchant``, ``network``) that stop this regulation's clocks;
+    none by default: PSD2, DISP, Reg E and the others have no stop-the-clock."""
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -226,6 +235,7 @@ def deadline_for(
     received_at: datetime,
     occurred_at: datetime,
     calendar: BusinessCalendar,
+    found_at: datetime | None = None,
 ) -> datetime:
     """The instant a deadline ends: the end (or the close of business) of its last local day.
 
@@ -233,9 +243,15 @@ def deadline_for(
     closing, or on a holiday, that is the next business day); calendar days from the
     local date of the start.
     """
-    start = require_aware(
-        occurred_at if rule.count_from is CountFrom.OCCURRENCE else received_at, "start"
-    )
+    starts = {
+        CountFrom.RECEIPT: received_at,
+        CountFrom.OCCURRENCE: occurred_at,
+        CountFrom.FINDING: found_at,
+    }
+    chosen = starts[rule.count_from]
+    if chosen is None:
+        raise ValidationError.of("found_at", f"{rule.metric} counts from the finding: give it")
+    start = require_aware(chosen, "start")
     last: date
     if rule.unit is DayCount.BUSINESS_DAYS:
         last = calendar.add_business_days(start, rule.count)
@@ -249,14 +265,22 @@ def deadline_for(
 def _earliest(
     profile: RegulatoryProfile,
     rules: Iterable[ProfileDeadline],
+    *,
     received_at: datetime,
     occurred_at: datetime,
     calendar: BusinessCalendar,
+    found_at: datetime | None = None,
 ) -> dict[str, Deadline]:
     found: dict[str, Deadline] = {}
     for rule in rules:
+        if rule.count_from is CountFrom.FINDING and found_at is None:
+            continue  # counts from a finding not recorded (yet)
         due = deadline_for(
-            rule, received_at=received_at, occurred_at=occurred_at, calendar=calendar
+            rule,
+            received_at=received_at,
+            occurred_at=occurred_at,
+            calendar=calendar,
+            found_at=found_at,
         )
         current = found.get(rule.metric)
         if current is None or due < current.due_at:
@@ -274,10 +298,21 @@ def deadlines(
     occurred_at: datetime,
     calendar: BusinessCalendar,
     product: str = "",
+    found_at: datetime | None = None,
 ) -> dict[str, Deadline]:
-    """The profile's deadlines for a case, one per metric (the earliest if several apply)."""
+    """The profile's deadlines for a case, one per metric (the earliest if several apply).
+
+    Deadlines counting from the investigation's finding apply once ``found_at`` is given.
+    """
     rules = (r for r in profile.applicable(flags, product) if not r.allowance)
-    return _earliest(profile, rules, received_at, occurred_at, calendar)
+    return _earliest(
+        profile,
+        rules,
+        received_at=received_at,
+        occurred_at=occurred_at,
+        calendar=calendar,
+        found_at=found_at,
+    )
 
 
 def allowances(
@@ -291,7 +326,9 @@ def allowances(
 ) -> dict[str, Deadline]:
     """The profile's allowances for a case: until when each may still be used."""
     rules = (r for r in profile.applicable(flags, product) if r.allowance)
-    return _earliest(profile, rules, received_at, occurred_at, calendar)
+    return _earliest(
+        profile, rules, received_at=received_at, occurred_at=occurred_at, calendar=calendar
+    )
 
 
 def late_days(deadline: datetime, done_at: datetime, calendar: BusinessCalendar) -> int:
