@@ -23,7 +23,13 @@ from walletcare.domain.complaints.values import (
     Resolution,
     Severity,
 )
-from walletcare.domain.escalation import Escalated, PenaltyAccrued, RegulatorFlagged, RuleFired
+from walletcare.domain.escalation import (
+    Escalated,
+    PenaltyAccrued,
+    RegulatorFlagged,
+    RuleFired,
+    TierAssigned,
+)
 from walletcare.domain.fees import (
     FEE_EVENTS,
     PBOC_NOTICE,
@@ -156,6 +162,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "reason": "r",
         "rule": "x",
     },
+    "escalation.tier_assigned": {"tier": "agent"},
     "escalation.rule_fired": {
         "rule": "x",
         "occurrence": "x@reopen1",
@@ -221,6 +228,7 @@ CLASSES = {
         ClockStopped,
         ClockRescheduled,
         Escalated,
+        TierAssigned,
         RuleFired,
         RegulatorFlagged,
         PenaltyAccrued,

@@ -109,7 +109,8 @@ def test_timers_are_routed_by_the_streams_kind() -> None:
     report = app.tick(T0 + timedelta(days=40))
     assert report.errors == () and report.timers_failed == 0
     assert callbacks.cases.get("cb-3").escalation.tier == "senior_agent"
-    assert app.complaints.get(complaint).escalation.tier == ""  # the callback rule is not its
+    # the callback rule is not its: the complaint stays at the ladder's start
+    assert app.complaints.get(complaint).escalation.tier == "agent"
     assert {r.kind for r in app.storage.list_summaries(SummaryQuery())} == {
         "complaint",
         "callback",

@@ -43,6 +43,7 @@ __all__ = [
     "EscalationState",
     "EscalationEvent",
     "Escalated",
+    "TierAssigned",
     "RuleFired",
     "RegulatorFlagged",
     "PenaltyAccrued",
@@ -81,6 +82,14 @@ class Escalated(EscalationEvent):
 
 
 @frozen(kw_only=True)
+class TierAssigned(EscalationEvent):
+    """The case took its place on the ladder when it opened: the ladder's start tier."""
+
+    kind = "escalation.tier_assigned"
+    tier: str
+
+
+@frozen(kw_only=True)
 class RuleFired(EscalationEvent):
     """A rule fired: its id, occurrence, matched conditions, readings and the actions taken."""
 
@@ -116,6 +125,8 @@ def apply_escalation_event(state: EscalationState, event: EscalationEvent) -> Es
     match event:
         case Escalated(to_tier=tier):
             return evolve(state, tier=tier, escalations=state.escalations + 1)
+        case TierAssigned(tier=tier):
+            return evolve(state, tier=tier)
         case RuleFired(occurrence=key):
             return evolve(state, fired=state.fired | {key})
         case RegulatorFlagged():

@@ -45,6 +45,11 @@ Check = Callable[[Facts, datetime], bool]
 
 def _parse(kind: FactKind, op: str, text: str, where: str) -> Any:  # noqa: PLR0911
     try:
+        if kind is FactKind.TAGS:
+            tags = frozenset(v.strip() for v in text.split(",") if v.strip())
+            if not tags or (op in ("has", "lacks") and len(tags) != 1):
+                raise ValueError("name one tag (has, lacks) or tags separated by commas")
+            return next(iter(tags)) if op in ("has", "lacks") else tags
         if op in ("in", "not_in"):
             items = tuple(v.strip() for v in text.split(",") if v.strip())
             if kind is FactKind.SEVERITY:
@@ -148,6 +153,8 @@ class _Source:
                 return f"{rank} {test} {self.bind(allowed)})"
             target = value if kind is FactKind.SEVERITY else self.ladder.rank(value)
             return f"{rank} {_SYMBOL[op]} {self.bind(target)})"
+        if kind is FactKind.TAGS:
+            return self.tags(key, op, value, v)
         if op in ("in", "not_in"):
             test = "in" if op == "in" else "not in"
             return f"(({v} := _g({key})) is not None and {v} {test} {self.bind(value)})"
@@ -166,6 +173,17 @@ class _Source:
         if op == "is":
             return f"(bool(_g({key}, False)) is {self.bind(value)})"
         return f"(({v} := _g({key})) is not None and {v} {_SYMBOL[op]} {self.bind(value)})"
+
+
+    def tags(self, key: str, op: str, value: Any, v: str) -> str:
+        """A test of a set of tags: has (lacks) one tag, has any (all) of several."""
+        tags = f"(({v} := _g({key})) is not None and "
+        if op in ("has", "lacks"):
+            test = "in" if op == "has" else "not in"
+            return f"{tags}{self.bind(value)} {test} {v})"
+        if op == "has_any":
+            return f"{tags}not {self.bind(value)}.isdisjoint({v}))"
+        return f"{tags}{self.bind(value)} <= frozenset({v}))"
 
 
 _SYMBOL: Final = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
@@ -301,6 +319,8 @@ def _reading(value: Any) -> str:
         return format_duration(value)
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, frozenset | set):
+        return ",".join(sorted(map(str, value)))
     return str(value)
 
 

@@ -45,6 +45,7 @@ class FactKind(enum.StrEnum):
     FLAG = "flag"
     SEVERITY = "severity"
     TIER = "tier"
+    TAGS = "tags"  # a set of words (a case's flags): has, lacks, has_any, has_all
 
 
 CLOCK_FACT_KINDS: Final[Mapping[str, FactKind]] = {
@@ -65,6 +66,7 @@ OPERATORS: Final[Mapping[FactKind, frozenset[str]]] = {
     FactKind.FLAG: frozenset({"is"}),
     FactKind.SEVERITY: frozenset({"eq", "ne", "lt", "le", "gt", "ge", "in", "not_in"}),
     FactKind.TIER: frozenset({"eq", "ne", "lt", "le", "gt", "ge", "in", "not_in"}),
+    FactKind.TAGS: frozenset({"has", "lacks", "has_any", "has_all"}),
 }
 
 

@@ -113,9 +113,20 @@ class CaseService(Generic[S]):
             regulatory=kind.regulatory,
             regulation=regulation,
         )
+        self._check_templates(oversight)
         self._timers = timers
         for family in OVERSIGHT_FAMILIES:
             timers.register_case(kind.name, family, self._on_oversight_timer)
+
+    def _check_templates(self, oversight: Oversight) -> None:
+        """Refuse a rule's notice naming a template no kind defines, before any case needs it."""
+        for i, rule in enumerate(oversight.rules):
+            for j, action in enumerate(rule.then):
+                if action.template and not self.texts.has(action.template):
+                    raise ValidationError.of(
+                        f"rules[{i}].then[{j}].template",
+                        f"no message template {action.template!r}",
+                    )
 
     # -- commands --------------------------------------------------------------------------
     def run(self, case_id: str, step: Step[S]) -> S:

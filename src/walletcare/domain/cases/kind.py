@@ -20,6 +20,7 @@ from walletcare.domain.escalation import (
     PenaltyAccrued,
     RegulatorFlagged,
     RuleFired,
+    TierAssigned,
     apply_escalation_event,
 )
 from walletcare.domain.events import Event
@@ -75,6 +76,7 @@ CASE_FACT_NAMES = frozenset(
         "reopen_count",
         "escalations",
         "flagged_for_regulator",
+        "flags",
     }
 )
 """The facts the kernel offers about every case (their kinds: ``oversight.CASE_FACTS``)."""
@@ -89,6 +91,7 @@ KERNEL_EVENTS: tuple[type[Event], ...] = (
     ClockStopped,
     ClockRescheduled,
     Escalated,
+    TierAssigned,
     RuleFired,
     RegulatorFlagged,
     PenaltyAccrued,

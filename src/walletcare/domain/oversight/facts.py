@@ -48,6 +48,7 @@ CASE_FACTS: Final[FrozenMap[str, FactKind]] = FrozenMap(
         "reopen_count": FactKind.NUMBER,
         "escalations": FactKind.NUMBER,
         "flagged_for_regulator": FactKind.FLAG,
+        "flags": FactKind.TAGS,
     }
 )
 """Facts every kind of case offers; a kind adds its own (``CaseKind.fact_kinds``)."""
@@ -98,6 +99,7 @@ def facts_of(
         "reopen_count": lambda: case.reopen_count,
         "escalations": lambda: state.escalations,
         "flagged_for_regulator": lambda: state.flagged_for_regulator,
+        "flags": lambda: frozenset(flags_of(case)),
     }
     getters.update(kind.facts(case, now))
     for clock in case.clocks:

@@ -25,6 +25,7 @@ from walletcare.domain.escalation import (
     RegulatorFlagged,
     Rule,
     RuleFired,
+    TierAssigned,
     evaluate,
 )
 from walletcare.domain.events import SYSTEM, Actor, ActorRole, Event
@@ -208,7 +209,11 @@ def react(  # noqa: PLR0917 (the kind, the case before and after, its events, ti
     compiled: CompiledOversight,
 ) -> Reaction:
     """What follows a command: clock events, rule firings and their actions, timers."""
-    clocked: list[Event] = [*clock_events(kind, after, events, now, compiled)]
+    clocked: list[Event] = []
+    if before is None and not after.escalation.tier:
+        # The case starts at the ladder's start tier: its state, listing and facts say so.
+        clocked.append(TierAssigned(at=now, by=SYSTEM, tier=compiled.ladder.start))
+    clocked += clock_events(kind, after, events, now, compiled)
     if before is None:
         clocked += _unregulated(after, compiled)
     state = kind.apply_all(after, clocked) if clocked else after
