@@ -119,6 +119,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "regulatory_source": "psd2:resolution",
         "warn_at": T,
         "candidates": ("a", "b"),
+        "paused_by": ("customer", "merchant"),
     },
     "complaint.flags_added": {**C, "flags": ("extended",), "reason": "complex"},
     "complaint.holding_reply_sent": {
@@ -135,7 +136,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "source": "psd2:resolution",
         "reason": "exceptional",
     },
-    "sla.clock_paused": {"metric": "resolution"},
+    "sla.clock_paused": {"metric": "resolution", "waiting_on": "network"},
     "sla.clock_resumed": {
         "metric": "resolution",
         "paused_for": timedelta(hours=3, microseconds=7),
@@ -143,6 +144,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "house_deadline": None,
         "warn_at": T,
         "source": "s",
+        "regulatory_deadline": T,
     },
     "sla.clock_warned": {
         "metric": "update",
@@ -155,6 +157,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "met": False,
         "reason": "resolved",
         "paused_total": timedelta(0),
+        "elapsed": timedelta(hours=3),
     },
     "escalation.escalated": {
         "from_tier": "agent",
@@ -163,6 +166,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "rule": "x",
     },
     "escalation.tier_assigned": {"tier": "agent"},
+    "complaint.finding_recorded": {
+        **C,
+        "finding": "the transfer was debited twice",
+        "error_found": True,
+    },
+    "complaint.third_party_awaited": {**C, "party": "merchant", "reason": "r"},
+    "complaint.third_party_answered": {**C, "party": "network", "summary": "s"},
     "escalation.rule_fired": {
         "rule": "x",
         "occurrence": "x@reopen1",

@@ -139,6 +139,8 @@ class ClockStopped(ClockEvent):
     met: bool
     reason: str
     paused_total: timedelta
+    elapsed: timedelta | None = None
+    """Business time counted from start to stop, pauses left out (None if stored before)."""
 
 
 @frozen(kw_only=True)
@@ -206,7 +208,12 @@ def _apply_one(clock: SlaClock, event: ClockEvent) -> SlaClock:  # noqa: PLR0911
             return evolve(clock, breached=True)
         case ClockStopped():
             return evolve(
-                clock, stopped_at=event.at, met=event.met, paused_since=None, waiting_on=""
+                clock,
+                stopped_at=event.at,
+                met=event.met,
+                paused_since=None,
+                waiting_on="",
+                paused_total=event.paused_total,
             )
     return clock
 

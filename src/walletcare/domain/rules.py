@@ -56,6 +56,7 @@ CLOCK_FACT_KINDS: Final[Mapping[str, FactKind]] = {
     "warned": FactKind.FLAG,
     "breached": FactKind.FLAG,
     "paused_total": FactKind.DURATION,
+    "elapsed": FactKind.DURATION,
 }
 OPERATORS: Final[Mapping[FactKind, frozenset[str]]] = {
     FactKind.TEXT: frozenset({"eq", "ne", "in", "not_in"}),

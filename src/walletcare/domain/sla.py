@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from attrs import field, frozen
+from attrs import Factory, field, frozen
 
 from walletcare.domain.calendars import BusinessCalendar
 from walletcare.domain.clock_events import (
@@ -67,6 +67,8 @@ __all__ = [
     "late_breach",
     "next_checkpoint",
     "business_time_left",
+    "elapsed",
+    "default_waits",
 ]
 
 
@@ -107,6 +109,12 @@ def waits(value: Any) -> frozenset[str]:
     return found
 
 
+def default_waits(metric: str) -> frozenset[str]:
+    """Which waits pause a house target unless it says: every wait for ``agent_work`` (time
+    the agents could work on the case), the customer for any other metric."""
+    return WAITING_ON if metric == "agent_work" else frozenset({"customer"})
+
+
 class Measure(enum.StrEnum):
     """How a target is measured."""
 
@@ -136,7 +144,10 @@ class SlaTarget:
     warn_at: Decimal | None = None
     warn_before: timedelta | None = field(default=None, validator=_non_negative)
     pauses: bool = True
-    paused_by: frozenset[str] = field(default=frozenset({"customer"}), converter=waits)
+    paused_by: frozenset[str] = field(
+        default=Factory(lambda self: default_waits(self.metric), takes_self=True),
+        converter=waits,
+    )
 
     def __attrs_post_init__(self) -> None:
         if is_regulatory(self.metric):
@@ -330,6 +341,7 @@ def stop(
         met=at <= clock.deadline and not clock.breached,
         reason=reason,
         paused_total=paused,
+        elapsed=calendar.business_time_between(clock.started_at, at) - paused,
     )
 
 
@@ -414,6 +426,13 @@ def next_checkpoint(clock: SlaClock) -> datetime | None:
     if not clock.warned and clock.warn_at is not None and clock.warn_at < clock.deadline:
         return clock.warn_at
     return clock.deadline
+
+
+def elapsed(clock: SlaClock, at: datetime, calendar: BusinessCalendar) -> timedelta:
+    """Business time the clock has counted by ``at`` (to its stop), its pauses left out:
+    the requester's wait on a ``requester_wait`` clock, the agents' work on ``agent_work``."""
+    end = clock.stopped_at or clock.paused_since or at
+    return calendar.business_time_between(clock.started_at, end) - clock.paused_total
 
 
 def business_time_left(clock: SlaClock, at: datetime, calendar: BusinessCalendar) -> timedelta:

@@ -109,7 +109,7 @@ class CaseService(Generic[S]):
         self.texts = texts
         self.oversight: CompiledOversight = oversight.compile(
             fact_table(kind),
-            metrics=kind.metrics,
+            metrics=(*kind.metrics, *kind.event_metrics),
             regulatory=kind.regulatory,
             regulation=regulation,
         )

@@ -130,6 +130,47 @@ class ComplaintService(ComplaintIntake):
             ),
         )
 
+    def await_third_party(
+        self, complaint_id: str, *, by: Actor, party: str, reason: str
+    ) -> Complaint:
+        """The investigation waits on a ``merchant`` or the ``network`` (bank or card network);
+        clocks whose targets pause for that wait pause."""
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (
+                domain.await_third_party(c, by=by, at=now, party=party, reason=reason),
+                [],
+                [],
+            ),
+        )
+
+    def third_party_answered(self, complaint_id: str, *, by: Actor, summary: str) -> Complaint:
+        """Record the awaited merchant's or network's answer; the investigation resumes."""
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (
+                domain.third_party_answered(c, by=by, at=now, summary=summary),
+                [],
+                [],
+            ),
+        )
+
+    def record_finding(
+        self, complaint_id: str, *, by: Actor, finding: str, error_found: bool
+    ) -> Complaint:
+        """Record the investigation's finding; deadlines counting from it (Reg E: report within
+        3 business days, correct an error within 1) start now, and the investigation clock stops."""
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (
+                domain.record_finding(
+                    c, by=by, at=now, finding=finding, error_found=error_found
+                ),
+                [],
+                [],
+            ),
+        )
+
     def resolve(
         self,
         complaint_id: str,

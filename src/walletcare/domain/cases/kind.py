@@ -45,6 +45,7 @@ from walletcare.errors import ValidationError
 __all__ = [
     "CaseState",
     "StartClocks",
+    "StartClock",
     "StopClock",
     "StopClocks",
     "RestartClock",
@@ -60,7 +61,7 @@ __all__ = [
     "fold_kernel_event",
 ]
 
-HOUSE_METRICS = ("acknowledgement", "update", "resolution")
+HOUSE_METRICS = ("acknowledgement", "update", "resolution", "requester_wait", "agent_work")
 
 CASE_FACT_NAMES = frozenset(
     {
@@ -80,7 +81,11 @@ CASE_FACT_NAMES = frozenset(
     }
 )
 """The facts the kernel offers about every case (their kinds: ``oversight.CASE_FACTS``)."""
-"""The house SLA metrics a case starts clocks for unless its kind names its own."""
+"""The house SLA metrics a case starts clocks for unless its kind names its own.
+
+``requester_wait`` and ``agent_work`` measure the case's life from intake to its end, less
+the time it waits on the customer (requester wait) or on anyone (agent work): their targets
+pause so by default (``SlaTarget.paused_by``)."""
 
 KERNEL_EVENTS: tuple[type[Event], ...] = (
     ClockStarted,
@@ -138,6 +143,14 @@ S = TypeVar("S", bound=CaseState)
 @frozen
 class StartClocks:
     """Start every clock the SLA policy and the regulatory profile give the case."""
+
+
+@frozen
+class StartClock:
+    """Start a new run of the house clock ``metric`` unless one is running (``next_reply``:
+    a customer's reply starts it; a second reply before the agent's changes nothing)."""
+
+    metric: str
 
 
 @frozen
@@ -199,6 +212,7 @@ class RescheduleClocks:
 
 ClockEffect = (
     StartClocks
+    | StartClock
     | StopClock
     | StopClocks
     | RestartClock
@@ -256,7 +270,9 @@ class CaseKind(Generic[S]):
     - ``status`` and ``attributes``: the listing row (attributes are indexed text values).
     - ``facts`` and ``fact_kinds``: what rules may read of this kind, each fact lazily.
     - ``clock_effects``: which of its events start, pause, resume and stop which clocks;
-      ``metrics``: the house SLA metrics ``StartClocks`` starts (when the policy has them).
+      ``metrics``: the house SLA metrics ``StartClocks`` starts (when the policy has them);
+      ``event_metrics``: house metrics only the kind's own events start (``StartClock``),
+      such as complaints' ``next_reply``.
     - ``raise_severity``: the events a rule's ``raise_severity`` action appends, and the
       severity the case then has (for the firing's record).
     - ``contact``: ``(channel, address)`` for the customer's messages.
@@ -278,6 +294,7 @@ class CaseKind(Generic[S]):
     contact: Callable[[S], tuple[str, str]]
     clock_effects: Callable[[S, Event], Sequence[ClockEffect]] = _no_effects
     metrics: tuple[str, ...] = HOUSE_METRICS
+    event_metrics: tuple[str, ...] = ()
     raise_severity: Callable[[S, datetime, str], tuple[Sequence[Event], str]] = _no_severity
     templates: FrozenMap[str, Any] = field(factory=FrozenMap, converter=_templates)
     update_template: str = ""

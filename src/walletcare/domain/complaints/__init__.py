@@ -4,6 +4,8 @@ from walletcare.domain.complaints.events import *  # noqa: F403
 from walletcare.domain.complaints.events import __all__ as _events
 from walletcare.domain.complaints.intake import *  # noqa: F403
 from walletcare.domain.complaints.intake import __all__ as _intake
+from walletcare.domain.complaints.investigation import *  # noqa: F403
+from walletcare.domain.complaints.investigation import __all__ as _investigation
 from walletcare.domain.complaints.lifecycle import *  # noqa: F403
 from walletcare.domain.complaints.lifecycle import __all__ as _lifecycle
 from walletcare.domain.complaints.merging import *  # noqa: F403
@@ -15,4 +17,13 @@ from walletcare.domain.complaints.state import __all__ as _state
 from walletcare.domain.complaints.values import *  # noqa: F403
 from walletcare.domain.complaints.values import __all__ as _values
 
-__all__ = [*_values, *_events, *_severity, *_intake, *_state, *_lifecycle, *_merging]  # noqa: PLE0604
+__all__ = [  # noqa: PLE0604
+    *_values,
+    *_events,
+    *_severity,
+    *_intake,
+    *_state,
+    *_lifecycle,
+    *_investigation,
+    *_merging,
+]

@@ -37,6 +37,9 @@ __all__ = [
     "ComplaintEvent",
     "FlagsAdded",
     "HoldingReplySent",
+    "FindingRecorded",
+    "ThirdPartyAwaited",
+    "ThirdPartyAnswered",
 ]
 
 
@@ -213,3 +216,32 @@ class HoldingReplySent(ComplaintEvent):
     reasons: str
     expected_by: datetime = field(validator=aware)
     message_id: str
+
+
+@frozen(kw_only=True)
+class FindingRecorded(ComplaintEvent):
+    """The investigation reached its finding (``error_found``: an error occurred); deadlines
+    counting from the finding (Reg E's report and correction) start here."""
+
+    kind = "complaint.finding_recorded"
+    finding: str
+    error_found: bool
+
+
+@frozen(kw_only=True)
+class ThirdPartyAwaited(ComplaintEvent):
+    """The case waits on a ``party`` other than the customer: ``merchant`` or ``network``
+    (the bank or card network)."""
+
+    kind = "complaint.third_party_awaited"
+    party: str
+    reason: str
+
+
+@frozen(kw_only=True)
+class ThirdPartyAnswered(ComplaintEvent):
+    """The awaited merchant, bank or network answered; work resumes."""
+
+    kind = "complaint.third_party_answered"
+    party: str
+    summary: str

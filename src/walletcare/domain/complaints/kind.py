@@ -14,7 +14,9 @@ from walletcare.domain.cases.kind import (
     RescheduleClocks,
     RestartClock,
     ResumeClocks,
+    StartClock,
     StartClocks,
+    StartFindingClocks,
     StopClock,
     StopClocks,
 )
@@ -75,7 +77,7 @@ def complaint_facts(c: Complaint, now: datetime) -> Mapping[str, Callable[[], An
     }
 
 
-def clock_effects(c: Complaint, event: Event) -> Sequence[ClockEffect]:  # noqa: PLR0911
+def clock_effects(c: Complaint, event: Event) -> Sequence[ClockEffect]:  # noqa: PLR0911, PLR0912
     """What a complaint event does to its clocks."""
     match event:
         case ev.ComplaintReceived():
@@ -85,11 +87,28 @@ def clock_effects(c: Complaint, event: Event) -> Sequence[ClockEffect]:  # noqa:
         case ev.ContactRecorded(contact=contact) if (
             contact.direction is Direction.OUTBOUND and c.is_open
         ):
-            return (StopClock("update", "customer updated"), RestartClock("update"))
+            return (
+                StopClock("update", "customer updated"),
+                RestartClock("update"),
+                StopClock("next_reply", "agent replied"),
+            )
+        case ev.ContactRecorded(contact=contact) if (
+            contact.direction is Direction.INBOUND and c.is_open
+        ):
+            return (StartClock("next_reply"),)
         case ev.InformationRequested():
-            return (PauseClocks(),)
+            return (PauseClocks("customer"),)
         case ev.InformationProvided():
             return (ResumeClocks(),)
+        case ev.ThirdPartyAwaited(party=party):
+            return (PauseClocks(party),)
+        case ev.ThirdPartyAnswered():
+            return (ResumeClocks(),)
+        case ev.FindingRecorded(error_found=error_found):
+            return (
+                StopClock("investigation", "finding recorded"),
+                StartFindingClocks(error_found),
+            )
         case (
             ev.ComplaintResolved()
             | ev.ComplaintClosed()
@@ -171,6 +190,7 @@ COMPLAINTS: Final[CaseKind[Complaint]] = CaseKind(
     staff_template="escalation.staff_alert",
     staff_values=lambda c: {"severity": c.severity.value},
     keys=_keys,
+    event_metrics=("next_reply",),
     state_type=Complaint,
     regulatory=DEFAULT_CHOICES,
 )

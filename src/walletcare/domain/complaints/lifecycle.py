@@ -37,6 +37,7 @@ from walletcare.domain.complaints.intake import ComplaintPolicy, choices
 from walletcare.domain.complaints.state import Complaint
 from walletcare.domain.complaints.values import (
     OPEN_STATUSES,
+    WAITING_STATUSES,
     Contact,
     Direction,
     EvidenceRef,
@@ -169,7 +170,7 @@ def resolve(
 ) -> list[Event]:
     """Resolve with an explicit outcome, remedy (or none) and an explanation for the customer."""
     require_status(
-        complaint, {Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.AWAITING_CUSTOMER}, "resolve"
+        complaint, {Status.ACKNOWLEDGED, Status.INVESTIGATING, *WAITING_STATUSES}, "resolve"
     )
     try:
         chosen = Outcome(outcome)

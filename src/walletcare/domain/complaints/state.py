@@ -25,12 +25,15 @@ from walletcare.domain.complaints.events import (
     ComplaintWithdrawn,
     ContactRecorded,
     DuplicateLinked,
+    FindingRecorded,
     FlagsAdded,
     HoldingReplySent,
     InformationProvided,
     InformationRequested,
     InvestigationStarted,
     SeverityChanged,
+    ThirdPartyAnswered,
+    ThirdPartyAwaited,
 )
 from walletcare.domain.complaints.values import (
     OPEN_STATUSES,
@@ -266,7 +269,23 @@ def _holding_reply(d: dict[str, Any], e: HoldingReplySent) -> None:
     d["flags"] = tuple(sorted({*d["flags"], "exceptional"}))
 
 
+def _finding(d: dict[str, Any], e: FindingRecorded) -> None:
+    found = {"investigation_finished", *(("error_found",) if e.error_found else ())}
+    d["flags"] = tuple(sorted({*d["flags"], *found}))
+
+
+def _third_party_awaited(d: dict[str, Any], e: ThirdPartyAwaited) -> None:
+    d["status"] = Status(f"awaiting_{e.party}")
+
+
+def _third_party_answered(d: dict[str, Any], e: ThirdPartyAnswered) -> None:
+    d["status"] = Status.INVESTIGATING
+
+
 _STEPS: dict[type[Event], Callable[[dict[str, Any], Any], None]] = {
+    FindingRecorded: _finding,
+    ThirdPartyAwaited: _third_party_awaited,
+    ThirdPartyAnswered: _third_party_answered,
     FlagsAdded: _flagged,
     HoldingReplySent: _holding_reply,
     ComplaintAcknowledged: _acknowledged,

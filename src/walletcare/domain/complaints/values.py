@@ -25,6 +25,7 @@ __all__ = [
     "Contact",
     "Resolution",
     "OPEN_STATUSES",
+    "WAITING_STATUSES",
     "OUTBOUND_CHANNELS",
 ]
 
@@ -61,12 +62,19 @@ class Status(enum.StrEnum):
     ACKNOWLEDGED = "acknowledged"
     INVESTIGATING = "investigating"
     AWAITING_CUSTOMER = "awaiting_customer"
+    AWAITING_MERCHANT = "awaiting_merchant"
+    AWAITING_NETWORK = "awaiting_network"  # the bank or card network
     RESOLVED = "resolved"
     CLOSED = "closed"
 
 
+WAITING_STATUSES = frozenset(
+    {Status.AWAITING_CUSTOMER, Status.AWAITING_MERCHANT, Status.AWAITING_NETWORK}
+)
+"""Statuses in which the complaint waits on someone else (clocks may pause)."""
+
 OPEN_STATUSES = frozenset(
-    {Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.AWAITING_CUSTOMER}
+    {Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING, *WAITING_STATUSES}
 )
 """Statuses in which the complaint is still being handled."""
 

@@ -18,6 +18,7 @@ from walletcare.domain.cases.kind import (
     RescheduleClocks,
     RestartClock,
     ResumeClocks,
+    StartClock,
     StartClocks,
     StartFindingClocks,
     StopClock,
@@ -173,6 +174,10 @@ class _Clocks:
         match effect:
             case StartClocks():
                 self.start_all()
+            case StartClock(metric=metric):
+                clock = self.clocks.get(metric)
+                if clock is None or not clock.running:
+                    self.restart(metric, self.house_policy())
             case StartFindingClocks(error_found=error_found):
                 self.start_from_finding(error_found)
             case StopClock(metric=metric, reason=reason):

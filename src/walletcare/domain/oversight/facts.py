@@ -119,6 +119,7 @@ def _clock_facts(
         f"{m}.warned": lambda: clock.warned,
         f"{m}.breached": lambda: clock.breached,
         f"{m}.paused_total": lambda: clock.paused_total,
+        f"{m}.elapsed": lambda: sla.elapsed(clock, now, calendar),
     }
 
 
