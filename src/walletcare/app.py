@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -19,9 +19,17 @@ from walletcare.domain.followups import FOLLOWUPS, LEDGER_EVENTS, Followup, Foll
 from walletcare.domain.oversight import CaseSettings
 from walletcare.errors import ConfigurationError, NotFound, ValidationError
 from walletcare.plugins import Plugins, make_plugin_manager
-from walletcare.ports import Clock, MessageStatus, OutboundMessage, Storage, StoredEvent
+from walletcare.ports import (
+    Clock,
+    MessageStatus,
+    OutboundMessage,
+    Storage,
+    StoredEvent,
+    StreamSummary,
+    SummaryQuery,
+)
 from walletcare.serialization import WalletcareConverter, make_converter
-from walletcare.services.cases import CaseService
+from walletcare.services.cases import NEXT_METRIC, CaseService
 from walletcare.services.commands import CommandRunner, Committed, Decide
 from walletcare.services.complaints import ComplaintService
 from walletcare.services.fees import FeeService
@@ -234,6 +242,40 @@ class Walletcare:
         _count("position", position, minimum=0)
         _count("limit", limit)
         return self.storage.read_all(position, limit)
+
+    def due_soon(
+        self,
+        *,
+        within: timedelta | None = None,
+        kind: str | None = None,
+        tier: str | Sequence[str] | None = None,
+        team: str | Sequence[str] | None = None,
+        metric: str | Sequence[str] | None = None,
+        limit: int = 100,
+    ) -> list[StreamSummary]:
+        """The "about to breach" queue: open cases by their next deadline, earliest first.
+
+        Read from the listing rows, never by replaying a log. ``within``: only deadlines
+        before now + within; ``kind``, ``tier``, ``team`` and ``metric`` (the clock of the
+        next deadline: ``resolution``, ``regulatory:resolution`` ...) filter, each a value or
+        several. Paused and breached clocks are not in it: they cannot breach next.
+        """
+        if within is not None and (not isinstance(within, timedelta) or within < timedelta(0)):
+            raise ValidationError.of("within", "must be a non-negative timedelta")
+        if kind is not None:
+            self.cases(kind)  # an unknown kind is NotFound, not an empty queue
+        wanted: dict[str, str | Sequence[str]] = {}
+        for name, value in (("tier", tier), ("team", team), (NEXT_METRIC, metric)):
+            if value is not None:
+                wanted[name] = value
+        query = SummaryQuery(
+            kind=kind,
+            attributes=wanted,
+            deadline_before=self.now() + within if within is not None else None,
+            order_by="deadline",
+            limit=limit,
+        )
+        return self.storage.list_summaries(query)
 
     def decode(self, record: StoredEvent) -> Event:
         """A stored event record as its domain event."""

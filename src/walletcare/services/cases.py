@@ -63,6 +63,8 @@ KindTimer = Callable[[S, Timer, datetime, int], StepResult]
 """A kind's own timer (auto-close ...): the case, the due timer, the time and the version."""
 
 OVERSIGHT_FAMILIES = ("sla", "penalty", "escalation")
+NEXT_METRIC = "next_metric"
+"""The listing attribute naming the clock of a case's next deadline."""
 log = logging.getLogger("walletcare.cases")
 
 
@@ -410,17 +412,26 @@ class CaseService(Generic[S]):
         return entries
 
     def summary(self, case: S) -> StreamSummary:
-        """The case's listing row: status, times, next deadline and the kind's attributes."""
-        running = [c.deadline for c in case.clocks if c.running]
+        """The case's listing row: status, times, next deadline and the kind's attributes.
+
+        The next deadline is the earliest of the clocks that can still breach (running, not
+        paused, not breached yet); ``next_metric`` names its clock.
+        """
+        due = min(
+            ((c.deadline, c.metric) for c in case.clocks if c.running and not c.paused
+             and not c.breached),
+            default=None,
+        )
         attributes = dict(self.kind.attributes(case))
         attributes["tier"] = case.escalation.tier or self.oversight.ladder.start
+        attributes[NEXT_METRIC] = due[1] if due is not None else ""
         return StreamSummary(
             stream_id=case.id,
             kind=self.kind.name,
             status=self.kind.status(case),
             opened_at=case.opened_at,
             updated_at=case.updated_at,
-            next_deadline=min(running) if running else None,
+            next_deadline=due[0] if due is not None else None,
             attributes=attributes,
         )
 
