@@ -41,3 +41,30 @@ def test_release_0_1_file_migrates_and_keeps_its_cases(tmp_path: Path) -> None:
         assert app.complaints.list(status="investigating")[0].stream_id == "cmp-release-1"
     columns = {r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(streams)")}
     assert "customer_id" not in columns and "deadline_us" in columns
+
+
+def test_a_clock_stored_with_the_merged_shape_still_runs_and_breaches(tmp_path: Path) -> None:
+    """Release 0.1 kept one resolution clock holding the earlier of the house and PSD2
+    deadlines; it still folds, and a tick past its deadline breaches it, once, under its
+    old name and source, while new cases get one clock per source."""
+    from datetime import timedelta
+
+    from walletcare.domain.sla import ClockBreached
+
+    path = tmp_path / "old.db"
+    shutil.copy(RELEASE_0_1, path)
+    with _open(path) as app:
+        (old,) = app.complaints.get("cmp-release-1").clocks
+        assert (old.metric, old.source, old.regulatory_source) == (
+            "resolution",
+            "psd2:resolution",
+            "psd2:resolution",
+        )
+        assert isinstance(app.clock, FixedClock)
+        app.clock.set(old.deadline + timedelta(hours=1))
+        app.tick()
+        app.tick()
+        breaches = [e for e in app.events("cmp-release-1") if isinstance(e, ClockBreached)]
+        assert [(e.metric, e.source, e.deadline) for e in breaches] == [
+            ("resolution", "psd2:resolution", old.deadline)
+        ]

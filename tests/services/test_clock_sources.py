@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from walletcare import Actor, BusinessCalendar, Settings, Walletcare
 from walletcare.config import CaseSettings, Oversight, SlaChoice
@@ -205,3 +207,45 @@ def test_a_case_starts_at_the_ladders_start_tier() -> None:
     assert app.complaints.get(cid).escalation.escalations == 0
     (row,) = app.storage.list_summaries(SummaryQuery(attributes={"tier": "agent"}))
     assert row.stream_id == cid
+
+
+def _oracle_end(received: datetime, days: int, zone: str, country: str, subdivision: str | None) -> datetime:
+    from datetime import time as clock_time
+
+    from .. import busday_oracle as oracle
+
+    week = [[(0, 17 * 60)]] * 5 + [[], []]
+    last = oracle.business_day(
+        received, days, zone=zone, weekly=week, country=country, subdivision=subdivision
+    )
+    return datetime.combine(last + timedelta(days=1), clock_time(), tzinfo=ZoneInfo(zone))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
+    ),
+    st.sampled_from(
+        [
+            ("DE", "Europe/Berlin", "DE", None),
+            ("GB", "Europe/London", "GB", "ENG"),
+            ("GB-SCT", "Europe/London", "GB", "SCT"),
+        ]
+    ),
+)
+def test_regulatory_clocks_agree_with_the_oracle(
+    received: datetime, where: tuple[str, str, str, str | None]
+) -> None:
+    """A wallet complaint's own PSD2 or DISP clock ends 15 business days after receipt where
+    numpy's busday arithmetic over the same holidays says, whatever the house policy."""
+    code, zone, country, subdivision = where
+    clock = FixedClock(received)
+    app = make_app(clock)
+    cid = app.complaints.open(
+        intake(jurisdiction=code, product="wallet", occurred_at=received - timedelta(hours=1))
+    ).complaint_id
+    found = {c.metric: c for c in app.complaints.get(cid).clocks}
+    regulatory = found["regulatory:resolution"]
+    assert regulatory.deadline == _oracle_end(received, 15, zone, country, subdivision)
+    assert found["resolution"].source == "house:house"
