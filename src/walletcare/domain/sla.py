@@ -32,6 +32,12 @@ from walletcare.domain.clock_events import (
     apply_clock_event,
     find_clock,
 )
+from walletcare.domain.clock_readings import (
+    business_time_left,
+    elapsed,
+    next_checkpoint,
+    next_due,
+)
 from walletcare.domain.events import Actor
 from walletcare.errors import ValidationError
 
@@ -69,6 +75,7 @@ __all__ = [
     "business_time_left",
     "elapsed",
     "default_waits",
+    "next_due",
 ]
 
 
@@ -413,29 +420,3 @@ def checkpoint(
             )
         )
     return events
-
-
-def next_checkpoint(clock: SlaClock) -> datetime | None:
-    """When the clock next needs looking at (its warning, then its deadline), or None.
-
-    Once breached, nothing is left to look at: a warning skipped because the first look came
-    after the deadline is never re-armed (it would lie in the past and fire on every tick).
-    """
-    if not clock.running or clock.paused or clock.breached:
-        return None
-    if not clock.warned and clock.warn_at is not None and clock.warn_at < clock.deadline:
-        return clock.warn_at
-    return clock.deadline
-
-
-def elapsed(clock: SlaClock, at: datetime, calendar: BusinessCalendar) -> timedelta:
-    """Business time the clock has counted by ``at`` (to its stop), its pauses left out:
-    the requester's wait on a ``requester_wait`` clock, the agents' work on ``agent_work``."""
-    end = clock.stopped_at or clock.paused_since or at
-    return calendar.business_time_between(clock.started_at, end) - clock.paused_total
-
-
-def business_time_left(clock: SlaClock, at: datetime, calendar: BusinessCalendar) -> timedelta:
-    """Business time until the deadline (negative once past); frozen while paused."""
-    reference = clock.paused_since or clock.stopped_at or at
-    return calendar.business_time_between(reference, clock.deadline)

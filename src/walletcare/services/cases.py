@@ -31,6 +31,7 @@ from walletcare.domain.oversight import (
     react,
 )
 from walletcare.domain.regulatory import CompiledRegulation
+from walletcare.domain.sla import next_due
 from walletcare.errors import CaseExists, ConfigurationError, NotFound, ValidationError
 from walletcare.ports import (
     CancelTimer,
@@ -115,20 +116,10 @@ class CaseService(Generic[S]):
             regulatory=kind.regulatory,
             regulation=regulation,
         )
-        self._check_templates(oversight)
+        texts.check_rules(oversight.rules)
         self._timers = timers
         for family in OVERSIGHT_FAMILIES:
             timers.register_case(kind.name, family, self._on_oversight_timer)
-
-    def _check_templates(self, oversight: Oversight) -> None:
-        """Refuse a rule's notice naming a template no kind defines, before any case needs it."""
-        for i, rule in enumerate(oversight.rules):
-            for j, action in enumerate(rule.then):
-                if action.template and not self.texts.has(action.template):
-                    raise ValidationError.of(
-                        f"rules[{i}].then[{j}].template",
-                        f"no message template {action.template!r}",
-                    )
 
     # -- commands --------------------------------------------------------------------------
     def run(self, case_id: str, step: Step[S]) -> S:
@@ -412,16 +403,9 @@ class CaseService(Generic[S]):
         return entries
 
     def summary(self, case: S) -> StreamSummary:
-        """The case's listing row: status, times, next deadline and the kind's attributes.
-
-        The next deadline is the earliest of the clocks that can still breach (running, not
-        paused, not breached yet); ``next_metric`` names its clock.
-        """
-        due = min(
-            ((c.deadline, c.metric) for c in case.clocks if c.running and not c.paused
-             and not c.breached),
-            default=None,
-        )
+        """The case's listing row: status, times, next deadline (``next_metric`` names its
+        clock) and the kind's attributes."""
+        due = next_due(case.clocks)
         attributes = dict(self.kind.attributes(case))
         attributes["tier"] = case.escalation.tier or self.oversight.ladder.start
         attributes[NEXT_METRIC] = due[1] if due is not None else ""

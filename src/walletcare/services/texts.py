@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from string import Formatter
 
 from walletcare.domain.cases import Templates
-from walletcare.errors import ConfigurationError
+from walletcare.domain.rules import Rule
+from walletcare.errors import ConfigurationError, ValidationError
 
 __all__ = ["CATALOG", "Texts", "render", "locale_for", "word"]
 
@@ -193,6 +194,16 @@ class Texts:
                         f"{sorted(found)}, but in 'en' {sorted(wanted)}"
                     )
             self.catalog[name] = texts
+
+    def check_rules(self, rules: Iterable[Rule]) -> None:
+        """Refuse a rule's notice naming a template no kind defines, before a case needs it."""
+        for i, rule in enumerate(rules):
+            for j, action in enumerate(rule.then):
+                if action.template and not self.has(action.template):
+                    raise ValidationError.of(
+                        f"rules[{i}].then[{j}].template",
+                        f"no message template {action.template!r}",
+                    )
 
     def has(self, template: str) -> bool:
         """Tell whether ``template`` is in the catalogue."""
