@@ -249,3 +249,22 @@ def test_regulatory_clocks_agree_with_the_oracle(
     regulatory = found["regulatory:resolution"]
     assert regulatory.deadline == _oracle_end(received, 15, zone, country, subdivision)
     assert found["resolution"].source == "house:house"
+
+
+def test_resolving_while_waiting_judges_the_house_clock_on_its_moved_deadline() -> None:
+    """Resolved straight from awaiting_customer after a long wait: the house clock resumes at
+    the stop, its deadline moved by the wait, so it is met and records no breach."""
+    clock = FixedClock(T0)
+    app = make_app(clock)
+    cid = de_case(app)
+    app.complaints.acknowledge(cid, by=STAFF)
+    app.complaints.start_investigation(cid, by=STAFF)
+    app.complaints.request_information(cid, by=STAFF, questions="Which card?")
+    clock.advance(timedelta(days=9))  # far past the 32-hour house deadline, all of it waiting
+    app.complaints.resolve(
+        cid, by=STAFF, outcome="upheld", explanation="The double debit was refunded to you."
+    )
+    house = {c.metric: c for c in app.complaints.get(cid).clocks}["resolution"]
+    assert house.met is True and not house.breached and not house.paused
+    assert house.paused_total == CAL.business_time_between(T0, clock.now())
+    assert of(app, cid, ClockBreached) == []

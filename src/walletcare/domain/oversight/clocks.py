@@ -160,9 +160,16 @@ class _Clocks:
                 )
 
     def stop(self, clock: SlaClock, reason: str) -> None:
-        """Stop a clock; one stopping past its deadline with no look since records its breach."""
+        """Stop a clock; one stopping past its deadline with no look since records its breach.
+
+        A paused clock resumes first, so its deadline has moved out by the pause before it
+        is judged met or late.
+        """
         if not clock.running:
             return
+        if clock.paused:
+            self.emit(sla.resume(clock, at=self.now, by=SYSTEM, calendar=self.calendar(clock)))
+            clock = self.clocks[clock.metric]
         self.emit(sla.late_breach(clock, at=self.now, by=SYSTEM))
         clock = self.clocks[clock.metric]
         self.emit(
