@@ -145,7 +145,9 @@ class ClockStopped(ClockEvent):
 
 @frozen(kw_only=True)
 class ClockRescheduled(ClockEvent):
-    """The regulatory deadline changed (an extension, an exceptional case); the earlier holds."""
+    """The regulatory deadline changed (an extension, an exceptional case): a regulatory
+    clock's own; on a clock stored with both sources, the earlier of it and the house one
+    holds."""
 
     kind = "sla.clock_rescheduled"
     regulatory_deadline: datetime = field(validator=aware)
