@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from attrs import field, frozen
 
 from walletcare.domain.fees.remediation import RemediationPolicy
-from walletcare.domain.frozenmap import FrozenMap, frozen_map
+from walletcare.domain.fieldtypes import as_map, check_fields
+from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.oversight import CaseSettings
 from walletcare.domain.regulatory import Regulation
 from walletcare.errors import ValidationError
@@ -47,7 +48,9 @@ def _storage_url(_: object, __: object, value: Any) -> None:
 
 
 def _cases(value: Any) -> FrozenMap[str, CaseSettings]:
-    cases = frozen_map(value)
+    cases = as_map(value)
+    if not isinstance(cases, FrozenMap):
+        raise ValidationError.of("cases", f"must be a mapping, got {type(value).__name__}")
     for name, chosen in cases.items():
         if not isinstance(chosen, CaseSettings):
             raise ValidationError.of(
@@ -73,6 +76,7 @@ class RetryPolicy:
     max_delay: timedelta = field(default=timedelta(hours=1), validator=_positive_delta)
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         if self.max_attempts > MAX_ATTEMPTS:
             raise ValidationError.of(
                 "max_attempts", f"must be at most {MAX_ATTEMPTS}, got {self.max_attempts}"
@@ -115,11 +119,12 @@ class Settings:
     cases: FrozenMap[str, CaseSettings] = field(factory=FrozenMap, converter=_cases)
     regulation: Regulation = field(factory=Regulation)
     upcasters: FrozenMap[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = field(
-        factory=FrozenMap, converter=frozen_map
+        factory=FrozenMap, converter=as_map
     )
     fee_remediation: RemediationPolicy = field(factory=RemediationPolicy, validator=_remediation)
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         # A claim that ran out while a slow channel was still sending would let a second
         # worker send the same message: the lease must outlast the delivery timeout.
         if self.claim_lease <= self.delivery_timeout:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays as holiday_data
 from attrs import field, frozen
 
+from walletcare.domain.fieldtypes import as_frozenset, as_tuple, check_fields
 from walletcare.errors import ValidationError
 
 __all__ = ["BusinessCalendar", "Interval", "WEEKDAYS", "parse_hours", "require_aware"]
@@ -73,9 +74,22 @@ def parse_hours(
 
     Days not named are closed; ``"closed"`` or ``""`` closes a day explicitly.
     """
+    if not isinstance(spec, Mapping):
+        raise ValidationError.of(
+            "hours", f"must map weekdays to opening hours, got {type(spec).__name__}"
+        )
     week: list[tuple[Interval, ...]] = [() for _ in WEEKDAYS]
     for key, value in spec.items():
-        parts = value.split(",") if isinstance(value, str) else list(value)
+        if not isinstance(key, str):
+            raise ValidationError.of("hours", f"{key!r} is not a weekday (mon, tue, ... sun)")
+        parts = value.split(",") if isinstance(value, str) else value
+        if isinstance(parts, bytes | Mapping) or not isinstance(parts, Sequence):
+            raise ValidationError.of(
+                f"hours.{key}", f"must be 'HH:MM-HH:MM' text or a list of it, got {value!r}"
+            )
+        for part in parts:
+            if not isinstance(part, str):
+                raise ValidationError.of(f"hours.{key}", f"{part!r} is not 'HH:MM-HH:MM' text")
         intervals = tuple(
             _parse_range(p, f"hours.{key}") for p in parts if p.strip() not in ("", "closed")
         )
@@ -84,7 +98,7 @@ def parse_hours(
     return tuple(week)
 
 
-def _check_week(_: object, __: object, week: Any) -> None:
+def _check_week(week: Any) -> None:
     if not isinstance(week, tuple) or len(week) != 7:
         raise ValidationError.of("hours", "must give intervals for each of the 7 weekdays")
     any_open = False
@@ -105,31 +119,31 @@ def _check_week(_: object, __: object, week: Any) -> None:
         raise ValidationError.of("hours", "the calendar is never open")
 
 
-def _check_zone(_: object, __: object, zone: Any) -> None:
+def _check_zone(zone: str) -> None:
     try:
         ZoneInfo(str(zone))
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationError.of("zone", f"{zone!r} is not an IANA time zone") from None
 
 
-def _check_country(instance: BusinessCalendar, _: object, country: Any) -> None:
+def _check_country(country: str | None, subdivision: str | None) -> None:
     if country is None:
         return
     try:
-        holiday_data.country_holidays(str(country), subdiv=instance.subdivision, years=())
+        holiday_data.country_holidays(country, subdiv=subdivision, years=())
     except NotImplementedError:
         raise ValidationError.of(
-            "country", f"{country!r} (subdivision {instance.subdivision!r}) has no holiday data"
+            "country", f"{country!r} (subdivision {subdivision!r}) has no holiday data"
         ) from None
 
 
-def _check_market(instance: BusinessCalendar, _: object, market: Any) -> None:
+def _check_market(market: str | None, country: str | None) -> None:
     if market is None:
         return
-    if instance.country is not None:
+    if country is not None:
         raise ValidationError.of("market", "give a country or a market, not both")
     try:
-        holiday_data.financial_holidays(str(market), years=())
+        holiday_data.financial_holidays(market, years=())
     except NotImplementedError:
         raise ValidationError.of("market", f"{market!r} has no holiday data") from None
 
@@ -146,13 +160,13 @@ class BusinessCalendar:
     day's own, if it has any); ``closed_dates`` close, and outrank make-up days.
     """
 
-    zone: str = field(validator=_check_zone)
-    hours: tuple[tuple[Interval, ...], ...] = field(validator=_check_week)
+    zone: str
+    hours: tuple[tuple[Interval, ...], ...] = field(converter=as_tuple)
     subdivision: str | None = None
-    country: str | None = field(default=None, validator=_check_country)
-    market: str | None = field(default=None, validator=_check_market)
-    closed_dates: frozenset[date] = frozenset()
-    open_dates: frozenset[date] = frozenset()
+    country: str | None = None
+    market: str | None = None
+    closed_dates: frozenset[date] = field(default=frozenset(), converter=as_frozenset)
+    open_dates: frozenset[date] = field(default=frozenset(), converter=as_frozenset)
     _tz: ZoneInfo = field(init=False, eq=False, repr=False)
     _spans: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
         init=False, eq=False, repr=False, factory=dict
@@ -162,6 +176,11 @@ class BusinessCalendar:
     )
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
+        _check_zone(self.zone)
+        _check_week(self.hours)
+        _check_country(self.country, self.subdivision)
+        _check_market(self.market, self.country)
         object.__setattr__(self, "_tz", ZoneInfo(self.zone))
 
     @classmethod
@@ -183,8 +202,8 @@ class BusinessCalendar:
             country=country,
             subdivision=subdivision,
             market=market,
-            closed_dates=frozenset(closed_dates),
-            open_dates=frozenset(open_dates),
+            closed_dates=closed_dates,
+            open_dates=open_dates,
         )
 
     @classmethod

@@ -11,19 +11,20 @@ The check for each class is compiled once, from its type hints, on first use.
 
 from __future__ import annotations
 
+import collections.abc
 import enum
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Union
 
 import attrs
 
-from walletcare.domain.frozenmap import FrozenMap
+from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.errors import ValidationError
 
-__all__ = ["check_fields", "text_problem"]
+__all__ = ["check_fields", "text_problem", "as_tuple", "as_frozenset", "as_map", "to_enum"]
 
 Check = Callable[[Any], str | None]
 """What is wrong with a value for one declared type (None: nothing)."""
@@ -142,6 +143,10 @@ def _skip(_: Any) -> None:
     return None
 
 
+def _check_callable(value: Any) -> str | None:
+    return None if callable(value) else f"must be callable, got {type(value).__name__}"
+
+
 _SIMPLE: dict[Any, Check] = {
     str: _check_str,
     bool: _check_bool,
@@ -178,6 +183,8 @@ def _compile(hint: Any) -> Check:  # noqa: PLR0911 (one return per kind of type)
     if origin in (Mapping, dict, FrozenMap):
         key, value = (_compile(a) for a in args) if args else (_skip, _skip)
         return _mapping(key, value)
+    if origin is collections.abc.Callable:
+        return _check_callable
     if origin is typing.Literal:
         allowed = args
         return lambda v: None if v in allowed else f"must be one of {allowed!r}, got {v!r}"
@@ -215,3 +222,47 @@ def check_fields(value: object) -> None:
             problems[name] = problem
     if problems:
         raise ValidationError(problems)
+
+
+def _collection(value: Any) -> bool:
+    """Whether ``value`` is a collection of items a host wrote (not text, bytes or a mapping)."""
+    return isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping)
+
+
+def as_tuple(value: Any) -> Any:
+    """attrs converter: a list (or any collection) as a tuple; anything else as it is, for
+    ``check_fields`` to refuse naming the field."""
+    if isinstance(value, tuple) or not _collection(value):
+        return value
+    return tuple(value)
+
+
+def as_frozenset(value: Any) -> Any:
+    """attrs converter: a set, list or tuple as a frozenset; anything else (text, a number)
+    as it is, for ``check_fields`` to refuse naming the field."""
+    if isinstance(value, frozenset) or not _collection(value):
+        return value
+    try:
+        return frozenset(value)
+    except TypeError:  # an unhashable item: the field's check names it
+        return value
+
+
+def as_map(value: Any) -> Any:
+    """attrs converter: a mapping (or pairs) as a ``FrozenMap``; anything else as it is, for
+    ``check_fields`` to refuse naming the field."""
+    try:
+        return frozen_map(value)
+    except ValidationError:
+        return value
+
+
+def to_enum(cls: type[enum.Enum], value: Any) -> Any:
+    """For attrs converters: one of ``cls``'s values (``"link"``) as its member; anything else
+    as it is, for ``check_fields`` to refuse naming the field."""
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(value)
+    except (ValueError, TypeError):
+        return value

@@ -6,7 +6,8 @@ import enum
 
 from attrs import field, frozen
 
-from walletcare.domain.frozenmap import FrozenMap, frozen_map
+from walletcare.domain.fieldtypes import as_map, as_tuple, check_fields
+from walletcare.domain.frozenmap import FrozenMap
 from walletcare.errors import ValidationError
 
 __all__ = [
@@ -41,11 +42,12 @@ DEFAULT_LADDER: tuple[str, ...] = (
 class Ladder:
     """The tiers in order; ``tier_sla`` names the SLA policy a tier's work is held to."""
 
-    tiers: tuple[str, ...] = field(default=DEFAULT_LADDER, converter=tuple)
+    tiers: tuple[str, ...] = field(default=DEFAULT_LADDER, converter=as_tuple)
     start: str = Tier.AGENT
-    tier_sla: FrozenMap[str, str] = field(factory=FrozenMap, converter=frozen_map)
+    tier_sla: FrozenMap[str, str] = field(factory=FrozenMap, converter=as_map)
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         if self.start not in self.tiers:
             raise ValidationError.of("start", f"{self.start!r} is not on the ladder {self.tiers}")
         for tier in self.tier_sla:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
-from attrs import frozen
+from attrs import field, frozen
 
+from walletcare.domain.fieldtypes import as_tuple, check_fields, to_enum
 from walletcare.domain.money import Money
 from walletcare.errors import ValidationError
 
@@ -92,14 +93,15 @@ class Condition:
     ``older_than`` / ``newer_than`` compare an instant with now minus a duration.
     """
 
-    all: tuple[Condition, ...] = ()
-    any: tuple[Condition, ...] = ()
+    all: tuple[Condition, ...] = field(default=(), converter=as_tuple)
+    any: tuple[Condition, ...] = field(default=(), converter=as_tuple)
     negate: Condition | None = None
     fact: str = ""
     op: str = ""
     value: str = ""
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         shapes = sum((bool(self.all), bool(self.any), self.negate is not None, bool(self.fact)))
         if shapes != 1:
             raise ValidationError.of("condition", "needs exactly one of all, any, negate or fact")
@@ -115,13 +117,21 @@ class ActionKind(enum.StrEnum):
     ACCRUE_PENALTY = "accrue_penalty"
 
 
+def _action_kind(value: Any) -> Any:
+    return to_enum(ActionKind, value)
+
+
+def _once(value: Any) -> Any:
+    return to_enum(Once, value)
+
+
 @frozen(kw_only=True)
 class Action:
     """One action: escalate (to ``tier``, or the next tier up), notify ``role`` or the customer
     on ``channel`` with ``template``, raise severity a level, flag for a regulator report, or
     accrue ``amount`` as a penalty."""
 
-    kind: ActionKind
+    kind: ActionKind = field(converter=_action_kind)
     tier: str = ""
     role: str = ""
     customer: bool = False
@@ -131,6 +141,7 @@ class Action:
     reason: str = ""
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         if self.kind is ActionKind.NOTIFY and not (self.role or self.customer):
             raise ValidationError.of("role", "a notify action needs a role or customer=true")
         if self.kind is ActionKind.NOTIFY and not self.channel:
@@ -153,12 +164,13 @@ class Rule:
 
     id: str
     when: Condition
-    then: tuple[Action, ...]
-    once: Once = Once.CASE
+    then: tuple[Action, ...] = field(converter=as_tuple)
+    once: Once = field(default=Once.CASE, converter=_once)
     metric: str = ""
     description: str = ""
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         if not self.id.strip():
             raise ValidationError.of("id", "a rule needs an id")
         if self.once is Once.CLOCK and not self.metric:

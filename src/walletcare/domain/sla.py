@@ -39,6 +39,7 @@ from walletcare.domain.clock_readings import (
     next_due,
 )
 from walletcare.domain.events import Actor
+from walletcare.domain.fieldtypes import as_tuple, check_fields, to_enum
 from walletcare.errors import ValidationError
 
 __all__ = [
@@ -130,6 +131,10 @@ class Measure(enum.StrEnum):
     CALENDAR_DAYS = "calendar_days"  # to the end of the Nth local day
 
 
+def _measure(value: Any) -> Any:
+    return to_enum(Measure, value)
+
+
 def _non_negative(_: object, attribute: Any, value: Any) -> None:
     if value is not None and (not isinstance(value, timedelta) or value < timedelta(0)):
         raise ValidationError.of(attribute.name, "must be a non-negative duration")
@@ -145,7 +150,7 @@ class SlaTarget:
     """
 
     metric: str
-    measure: Measure = Measure.BUSINESS_TIME
+    measure: Measure = field(default=Measure.BUSINESS_TIME, converter=_measure)
     duration: timedelta | None = field(default=None, validator=_non_negative)
     days: int | None = None
     warn_at: Decimal | None = None
@@ -157,6 +162,7 @@ class SlaTarget:
     )
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         if is_regulatory(self.metric):
             raise ValidationError.of(
                 "metric", f"{self.metric}: a house target cannot name a regulatory clock"
@@ -169,7 +175,9 @@ class SlaTarget:
             raise ValidationError.of(
                 "days", f"{self.metric}: a {self.measure.value} target needs days >= 0"
             )
-        if self.warn_at is not None and not (Decimal(0) < self.warn_at < Decimal(1)):
+        if self.warn_at is not None and not (
+            self.warn_at.is_finite() and Decimal(0) < self.warn_at < Decimal(1)
+        ):
             raise ValidationError.of(
                 "warn_at", f"{self.metric}: must be a fraction between 0 and 1"
             )
@@ -181,8 +189,11 @@ class SlaPolicy:
 
     name: str
     calendar: BusinessCalendar
-    targets: tuple[SlaTarget, ...]
+    targets: tuple[SlaTarget, ...] = field(converter=as_tuple)
     reopen_restarts: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)
 
     def target(self, metric: str) -> SlaTarget | None:
         """This policy's target for ``metric``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import field, frozen
@@ -21,7 +22,7 @@ from walletcare.domain.complaints.values import (
     IntakeChannel,
 )
 from walletcare.domain.events import Actor, Event
-from walletcare.domain.fieldtypes import check_fields
+from walletcare.domain.fieldtypes import check_fields, to_enum
 from walletcare.domain.money import Money
 from walletcare.errors import ValidationError
 
@@ -45,6 +46,10 @@ class DuplicateHandling(enum.StrEnum):
     REFUSE = "refuse"
 
 
+def _duplicate_handling(value: Any) -> Any:
+    return to_enum(DuplicateHandling, value)
+
+
 @frozen(kw_only=True)
 class ComplaintPolicy:
     """House rules for complaints: reopen window, quiet period before auto-close, duplicates.
@@ -58,9 +63,14 @@ class ComplaintPolicy:
     reopen_window: timedelta = timedelta(days=14)
     feedback_reopen_window: timedelta = timedelta(days=30)
     auto_close_after: timedelta = timedelta(days=7)
-    duplicates: DuplicateHandling = DuplicateHandling.LINK
+    duplicates: DuplicateHandling = field(
+        default=DuplicateHandling.LINK, converter=_duplicate_handling
+    )
     repeat_lookback: timedelta = timedelta(days=90)
     severity: SeverityPolicy = field(factory=SeverityPolicy)
+
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)
 
 
 @frozen(kw_only=True)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from attrs import field, frozen
 
 from walletcare.domain.complaints.values import Category, Severity
-from walletcare.domain.frozenmap import FrozenMap, frozen_map
+from walletcare.domain.fieldtypes import as_map, check_fields, to_enum
+from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.money import Money
 
 __all__ = ["SeverityPolicy", "SeverityFacts", "derive_severity"]
@@ -25,8 +27,20 @@ _BASE: Mapping[Category, Severity] = {
 }
 
 
+def _severity(value: Any) -> Any:
+    return to_enum(Severity, value)
+
+
 def _base_default() -> FrozenMap[Category, Severity]:
     return FrozenMap(_BASE)
+
+
+def _base(value: object) -> object:
+    """attrs converter: category and severity names as their members, in a ``FrozenMap``."""
+    table = as_map(value)
+    if not isinstance(table, FrozenMap):
+        return table
+    return FrozenMap((to_enum(Category, k), to_enum(Severity, v)) for k, v in table.items())
 
 
 @frozen(kw_only=True)
@@ -41,10 +55,10 @@ class SeverityPolicy:
       and for one with ``repeat_threshold`` or more complaints in the look-back the host counts.
     """
 
-    base: FrozenMap[Category, Severity] = field(factory=_base_default, converter=frozen_map)
-    security_loss: Severity = Severity.CRITICAL
+    base: FrozenMap[Category, Severity] = field(factory=_base_default, converter=_base)
+    security_loss: Severity = field(default=Severity.CRITICAL, converter=_severity)
     large_amounts: FrozenMap[str, Decimal] = field(
-        converter=frozen_map,
+        converter=as_map,
         factory=lambda: FrozenMap(
             {
                 "USD": Decimal(1000),
@@ -56,10 +70,13 @@ class SeverityPolicy:
             }
         ),
     )
-    large_amount_severity: Severity = Severity.HIGH
+    large_amount_severity: Severity = field(default=Severity.HIGH, converter=_severity)
     vulnerable_raise: int = 1
     repeat_threshold: int = 2
     repeat_raise: int = 1
+
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)
 
 
 @frozen(kw_only=True)

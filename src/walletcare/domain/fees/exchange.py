@@ -7,6 +7,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from walletcare.domain.fieldtypes import check_fields
 from walletcare.domain.money import Money, is_currency
 from walletcare.errors import ValidationError
 
@@ -31,6 +32,7 @@ class ExchangeRate:
     source: str = ""
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         if not isinstance(self.rate, Decimal) or not self.rate.is_finite() or self.rate <= 0:
             raise ValidationError.of("rate", f"must be a positive Decimal, got {self.rate!r}")
         if self.base == self.quote:

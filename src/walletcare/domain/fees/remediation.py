@@ -10,6 +10,7 @@ from attrs import field, frozen
 from walletcare.domain.events import Actor, Event, non_empty
 from walletcare.domain.fees.audit import Discrepancy
 from walletcare.domain.fees.events import FeeDiscrepancyRemedied
+from walletcare.domain.fieldtypes import check_fields
 from walletcare.errors import DomainError, ValidationError
 
 __all__ = [
@@ -42,6 +43,9 @@ class RemediationPolicy:
     open_complaints: bool = True
     complaint_channel: str = field(default="in_app", validator=non_empty)
     collective_threshold: int = field(default=20, validator=_positive)
+
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)
 
 
 @frozen(kw_only=True)

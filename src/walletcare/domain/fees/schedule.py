@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from attrs import field, frozen
 
 from walletcare.domain.events import aware
+from walletcare.domain.fieldtypes import as_tuple, check_fields, to_enum
 from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.money import is_currency, minor_units
 from walletcare.errors import ValidationError
@@ -114,6 +115,22 @@ def _check_name(value: Any, name: str, problems: dict[str, str]) -> None:
         problems[name] = f"must be a non-empty name without surrounding spaces, got {value!r}"
 
 
+def _fee_charging(value: Any) -> Any:
+    return to_enum(FeeCharging, value)
+
+
+def _rounding(value: Any) -> Any:
+    return to_enum(Rounding, value)
+
+
+def _tier_mode(value: Any) -> Any:
+    return to_enum(TierMode, value)
+
+
+def _transaction_type(value: Any) -> Any:
+    return to_enum(TransactionType, value)
+
+
 @frozen(kw_only=True)
 class FeeTier:
     """A band of the amount, from the previous tier's ``up_to`` (exclusive) to this one's
@@ -123,6 +140,7 @@ class FeeTier:
     percent: Decimal
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         problems: dict[str, str] = {}
         if self.up_to is not None and (not _decimal(self.up_to) or self.up_to <= 0):
             problems["up_to"] = f"must be a positive Decimal or None, got {self.up_to!r}"
@@ -139,6 +157,7 @@ class Tax:
     percent: Decimal
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         problems: dict[str, str] = {}
         _check_name(self.name, "name", problems)
         _check_percent(self.percent, "percent", problems)
@@ -157,22 +176,23 @@ class FeeRule:
     """
 
     id: str
-    transaction_type: TransactionType
+    transaction_type: TransactionType = field(converter=_transaction_type)
     currency: str
     channel: str = ANY
     segment: str = ANY
     fixed: Decimal = Decimal(0)
     percent: Decimal = Decimal(0)
-    tiers: tuple[FeeTier, ...] = ()
-    tier_mode: TierMode = TierMode.GRADUATED
+    tiers: tuple[FeeTier, ...] = field(default=(), converter=as_tuple)
+    tier_mode: TierMode = field(default=TierMode.GRADUATED, converter=_tier_mode)
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     free_per_month: int = 0
     fx_markup_percent: Decimal | None = None
-    taxes: tuple[Tax, ...] = ()
-    charging: FeeCharging = FeeCharging.ON_TOP
+    taxes: tuple[Tax, ...] = field(default=(), converter=as_tuple)
+    charging: FeeCharging = field(default=FeeCharging.ON_TOP, converter=_fee_charging)
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         problems: dict[str, str] = {}
         _check_name(self.id, "id", problems)
         try:
@@ -252,6 +272,7 @@ class NoticePeriod:
     source: str = ""
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         problems: dict[str, str] = {}
         for name in ("days", "months"):
             value = getattr(self, name)
@@ -288,10 +309,11 @@ class ScheduleVersion:
     id: str
     effective_from: datetime = field(validator=aware)
     announced_at: datetime = field(validator=aware)
-    rules: tuple[FeeRule, ...]
-    rounding: Rounding = Rounding.HALF_EVEN
+    rules: tuple[FeeRule, ...] = field(converter=as_tuple)
+    rounding: Rounding = field(default=Rounding.HALF_EVEN, converter=_rounding)
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         problems: dict[str, str] = {}
         _check_name(self.id, "id", problems)
         if self.announced_at > self.effective_from:
@@ -327,9 +349,10 @@ class FeeSchedule:
     name: str
     zone: str
     notice: NoticePeriod
-    versions: tuple[ScheduleVersion, ...]
+    versions: tuple[ScheduleVersion, ...] = field(converter=as_tuple)
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         problems: dict[str, str] = {}
         _check_name(self.name, "name", problems)
         zone = None

@@ -9,6 +9,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from walletcare.domain.fieldtypes import as_tuple, check_fields
 from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.ladder import Ladder
 from walletcare.domain.regulatory import (
@@ -24,16 +25,7 @@ from walletcare.errors import ValidationError
 __all__ = ["SlaChoice", "Oversight", "CompiledOversight", "CaseSettings", "as_tuple"]
 
 
-def as_tuple(value: Any) -> tuple[Any, ...]:
-    """attrs converter: a list or tuple as a tuple (frozen config holds no lists)."""
-    if isinstance(value, tuple):
-        return value
-    if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
-        raise ValidationError.of("value", f"must be a sequence, got {type(value).__name__}")
-    return tuple(value)
-
-
-def _optional_tuple(value: Any) -> tuple[Any, ...] | None:
+def _optional_tuple(value: Any) -> Any:
     return None if value is None else as_tuple(value)
 
 
@@ -43,6 +35,9 @@ class SlaChoice:
 
     policy: SlaPolicy
     when: Condition | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)
 
 
 @frozen(kw_only=True)
@@ -62,6 +57,11 @@ class Oversight:
     ladder: Ladder = field(factory=Ladder)
     rules: tuple[Rule, ...] = field(default=(), converter=as_tuple)
     review_every: timedelta | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)
+        if self.review_every is not None and self.review_every <= timedelta(0):
+            raise ValidationError.of("review_every", "must be a positive duration")
 
     def compile(
         self,
@@ -212,7 +212,4 @@ class CaseSettings:
     oversight: Oversight = field(factory=Oversight)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.oversight, Oversight):
-            raise ValidationError.of(
-                "oversight", f"must be an Oversight, got {type(self.oversight).__name__}"
-            )
+        check_fields(self)

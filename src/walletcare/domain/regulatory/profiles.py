@@ -14,7 +14,8 @@ from typing import Any
 from attrs import field, frozen
 
 from walletcare.domain.calendars import BusinessCalendar, require_aware
-from walletcare.domain.frozenmap import FrozenMap, frozen_map
+from walletcare.domain.fieldtypes import as_frozenset, as_map, as_tuple, check_fields, to_enum
+from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.money import Money
 from walletcare.domain.sla import waits
 from walletcare.errors import ValidationError
@@ -69,10 +70,22 @@ def _waits(value: Any) -> frozenset[str]:
     return waits(value)
 
 
-def _words(value: Any) -> frozenset[str]:
-    if isinstance(value, str):
-        raise ValidationError.of("value", "must be a set of words, not a single string")
-    return frozenset(value)
+def _words(value: Any) -> Any:
+    """attrs converter: words as a frozenset; a single string (or anything not a collection)
+    as it is, for ``check_fields`` to refuse naming the field."""
+    return as_frozenset(value)
+
+
+def _day_count(value: Any) -> Any:
+    return to_enum(DayCount, value)
+
+
+def _count_from(value: Any) -> Any:
+    return to_enum(CountFrom, value)
+
+
+def _day_end(value: Any) -> Any:
+    return to_enum(DayEnd, value)
 
 
 @frozen(kw_only=True)
@@ -88,16 +101,17 @@ class ProfileDeadline:
 
     metric: str
     count: int = field(validator=_positive)
-    unit: DayCount
-    count_from: CountFrom = CountFrom.RECEIPT
+    unit: DayCount = field(converter=_day_count)
+    count_from: CountFrom = field(default=CountFrom.RECEIPT, converter=_count_from)
     when: frozenset[str] = field(default=frozenset(), converter=_words)
     unless: frozenset[str] = field(default=frozenset(), converter=_words)
     products: frozenset[str] = field(default=frozenset(), converter=_words)
-    ends: DayEnd = DayEnd.MIDNIGHT
+    ends: DayEnd = field(default=DayEnd.MIDNIGHT, converter=_day_end)
     allowance: bool = False
     note: str = ""
 
     def __attrs_post_init__(self) -> None:
+        check_fields(self)
         if self.ends is DayEnd.CLOSE_OF_BUSINESS and self.unit is not DayCount.BUSINESS_DAYS:
             raise ValidationError.of(
                 "ends", f"{self.metric}: only a business-day count ends at close of business"
@@ -119,6 +133,9 @@ class DailyPenalty:
     metric: str
     amount: Money
 
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)
+
 
 @frozen(kw_only=True)
 class RegulatoryProfile:
@@ -126,18 +143,19 @@ class RegulatoryProfile:
 
     name: str
     title: str
-    deadlines: tuple[ProfileDeadline, ...]
-    sources: tuple[str, ...]
+    deadlines: tuple[ProfileDeadline, ...] = field(converter=as_tuple)
+    sources: tuple[str, ...] = field(converter=as_tuple)
     penalty: DailyPenalty | None = None
     notes: str = ""
-    final_response_notice: FrozenMap[str, str] = field(factory=FrozenMap, converter=frozen_map)
+    final_response_notice: FrozenMap[str, str] = field(factory=FrozenMap, converter=as_map)
     """What the final response must tell the customer (e.g. the ombudsman), by language."""
     paused_by: frozenset[str] = field(default=frozenset(), converter=_waits)
     """The waits (``customer``, ``merchant``, ``network``) that stop this regulation's clocks;
     none by default: PSD2, DISP, Reg E and the others have no stop-the-clock."""
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
+        check_fields(self)
+        if not self.name.strip():
             raise ValidationError.of("name", "a profile needs a name")
         if not self.sources:
             raise ValidationError.of("sources", f"{self.name}: say where the deadlines come from")
@@ -169,6 +187,8 @@ class Jurisdiction:
     closing: str = "17:00"
 
     def __attrs_post_init__(self) -> None:
+        # The calendar is built (and its zone, holidays and closing time checked) at start.
+        check_fields(self)
         if (self.country is None) == (self.market is None):
             raise ValidationError.of(
                 "country", f"{self.code}: give the country or the market whose holidays count"
@@ -195,8 +215,11 @@ def normalise_jurisdiction(code: str) -> str:
     return code.strip().upper().replace("_", "-")
 
 
-def _codes(value: Any) -> frozenset[str]:
-    return frozenset(normalise_jurisdiction(c) for c in _words(value))
+def _codes(value: Any) -> Any:
+    words = _words(value)
+    if not isinstance(words, frozenset) or not all(isinstance(c, str) for c in words):
+        return words  # refused by check_fields, naming the field
+    return frozenset(normalise_jurisdiction(c) for c in words)
 
 
 @frozen(kw_only=True)
@@ -209,6 +232,9 @@ class ProfileChoice:
     profile: str
     jurisdictions: frozenset[str] = field(converter=_codes)
     products: frozenset[str] = field(default=frozenset(), converter=_words)
+
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)
 
     def fits(self, jurisdiction: str, product: str) -> bool:
         """Tell whether this choice covers a case in ``jurisdiction`` with ``product``."""

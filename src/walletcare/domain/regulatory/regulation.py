@@ -19,7 +19,8 @@ from attrs import field, frozen
 
 from walletcare.domain.calendars import BusinessCalendar
 from walletcare.domain.escalation import EscalationEvent
-from walletcare.domain.frozenmap import FrozenMap, frozen_map
+from walletcare.domain.fieldtypes import as_map, check_fields, to_enum
+from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.regulatory.data import ALIASES, DEFAULT_CHOICES, JURISDICTIONS, PROFILES
 from walletcare.domain.regulatory.profiles import (
     Jurisdiction,
@@ -44,6 +45,10 @@ class UnknownJurisdiction(enum.StrEnum):
 
     REFUSE = "refuse"  # a ValidationError on the field "jurisdiction"; nothing is stored
     NO_CLOCK = "no_clock"  # open it with no regulatory clock, and record why
+
+
+def _unknown(value: Any) -> Any:
+    return to_enum(UnknownJurisdiction, value)
 
 
 def _each(kind: type, name: str) -> Callable[[object, object, Any], None]:
@@ -72,9 +77,14 @@ class Regulation:
     jurisdictions: tuple[Jurisdiction, ...] = field(
         default=(), validator=_each(Jurisdiction, "jurisdictions")
     )
-    aliases: FrozenMap[str, str] = field(factory=FrozenMap, converter=frozen_map)
+    aliases: FrozenMap[str, str] = field(factory=FrozenMap, converter=as_map)
     builtins: bool = True
-    unknown_jurisdiction: UnknownJurisdiction = UnknownJurisdiction.NO_CLOCK
+    unknown_jurisdiction: UnknownJurisdiction = field(
+        default=UnknownJurisdiction.NO_CLOCK, converter=_unknown
+    )
+
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)
 
     def compile(self, path: str = "settings.regulation") -> CompiledRegulation:
         """Merge with the built-ins and check every reference; a ``ConfigurationError`` if wrong."""
