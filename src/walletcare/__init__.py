@@ -59,6 +59,7 @@ from walletcare.domain.money import Money
 from walletcare.errors import (
     ConcurrencyConflict,
     ConfigurationError,
+    DamagedRecord,
     DeliveryFailed,
     DomainError,
     NotFound,
@@ -146,6 +147,7 @@ __all__ = [
     "NotFound",
     "ConfigurationError",
     "StorageError",
+    "DamagedRecord",
     "ConcurrencyConflict",
     "DeliveryFailed",
 ]

@@ -23,6 +23,7 @@ from walletcare.ports import (
     Clock,
     MessageStatus,
     OutboundMessage,
+    SetAsideTimer,
     Storage,
     StoredEvent,
     StreamSummary,
@@ -303,6 +304,12 @@ class Walletcare:
         """Messages that were given up on, with the reason in ``last_error``."""
         _count("limit", limit)
         return self.storage.list_messages(MessageStatus.DEAD, limit)
+
+    def set_aside_timers(self, limit: int = 100) -> list[SetAsideTimer]:
+        """Timers that can never fire (a damaged row, a stream that cannot be read), each
+        with the reason; ``tick`` reported each once, as a ``StorageError`` naming it."""
+        _count("limit", limit)
+        return self.storage.set_aside_timers(limit)
 
     def retry_dead_letter(self, message_id: str) -> bool:
         """Queue a dead-lettered message again now, with a fresh attempt count."""

@@ -14,6 +14,7 @@ __all__ = [
     "NotFound",
     "ConfigurationError",
     "StorageError",
+    "DamagedRecord",
     "ConcurrencyConflict",
     "ClaimLost",
     "KeyTaken",
@@ -79,6 +80,10 @@ class ConfigurationError(WalletcareError):
 
 class StorageError(WalletcareError):
     """The storage failed; the driver's own exception is chained as ``__cause__``."""
+
+
+class DamagedRecord(StorageError):
+    """A stored row cannot be read back (it names the row); trying again will not help."""
 
 
 class ConcurrencyConflict(StorageError):

@@ -26,6 +26,7 @@ __all__ = [
     "CancelTimer",
     "TimerChange",
     "Timer",
+    "SetAsideTimer",
     "OutboundMessage",
     "MessageStatus",
     "DeliveryReceipt",
@@ -99,6 +100,21 @@ class Timer:
     payload: str
     generation: int
     token: str | None = None
+    damage: str = ""
+    """Set by storage when the timer's row cannot be read: what is wrong with it (its
+    ``due_at`` is then the time it was claimed). Such a timer is set aside, never fired."""
+
+
+@frozen(kw_only=True)
+class SetAsideTimer:
+    """A timer taken out of the due set because it cannot fire: its row is damaged, or its
+    stream cannot be read. ``due`` is the stored due time as text (it may be the damage)."""
+
+    stream_id: str
+    name: str
+    due: str
+    reason: str
+    at: datetime
 
 
 class MessageStatus(enum.StrEnum):
@@ -334,10 +350,23 @@ class Storage(Protocol):
         """A stream's armed timers, by name."""
         ...
 
+    def set_timer_aside(self, timer: Timer, reason: str, now: datetime) -> bool:
+        """Take a claimed timer out of the due set for good, kept with ``reason`` for
+        ``set_aside_timers``; False, changing nothing, if the claim was lost."""
+        ...
+
+    def set_aside_timers(self, limit: int = 100) -> list[SetAsideTimer]:
+        """The timers set aside, oldest first."""
+        ...
+
     def claim_due_messages(
         self, now: datetime, limit: int, lease: timedelta
     ) -> list[OutboundMessage]:
-        """Claim up to ``limit`` pending messages due at ``now``, earliest first, for ``lease``."""
+        """Claim up to ``limit`` pending messages due at ``now``, earliest first, for ``lease``.
+
+        A message whose row cannot be read is not returned: it is dead-lettered at ``now``
+        with the damage (a ``StorageError`` naming the row) as its ``last_error``.
+        """
         ...
 
     def settle_message(

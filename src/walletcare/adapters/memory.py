@@ -22,6 +22,7 @@ from walletcare.ports import (
     Commit,
     MessageStatus,
     OutboundMessage,
+    SetAsideTimer,
     SetTimer,
     Snapshot,
     Storage,
@@ -118,6 +119,7 @@ class MemoryStorage:
         self._snapshots: dict[str, Snapshot] = {}
         self._timers: dict[tuple[str, str], Timer] = {}
         self._timer_queue: _DueQueue[tuple[str, str]] = _DueQueue()
+        self._set_aside: dict[tuple[str, str], SetAsideTimer] = {}
         self._messages: dict[str, OutboundMessage] = {}
         self._message_queue: _DueQueue[str] = _DueQueue()
 
@@ -248,6 +250,28 @@ class MemoryStorage:
             self._timers[key] = attrs.evolve(held, token=None)
             self._timer_queue.put(key, _utc(retry_at))
             return True
+
+    def set_timer_aside(self, timer: Timer, reason: str, now: datetime) -> bool:
+        key = (timer.stream_id, timer.name)
+        with self._lock:
+            held = self._timers.get(key)
+            if held is None or held.token is None or held.token != timer.token:
+                return False
+            del self._timers[key]
+            self._timer_queue.discard(key)
+            self._set_aside[key] = SetAsideTimer(
+                stream_id=held.stream_id,
+                name=held.name,
+                due=held.due_at.isoformat(),
+                reason=reason,
+                at=_utc(now),
+            )
+            return True
+
+    def set_aside_timers(self, limit: int = 100) -> list[SetAsideTimer]:
+        with self._lock:
+            found = sorted(self._set_aside.values(), key=lambda t: (t.at, t.stream_id, t.name))
+        return found[:limit]
 
     def get_timers(self, stream_id: str) -> list[Timer]:
         with self._lock:

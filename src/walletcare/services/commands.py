@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 from attrs import frozen
 
 from walletcare.domain.events import Event
-from walletcare.errors import ClaimLost, ConcurrencyConflict, KeyTaken, StorageError
+from walletcare.errors import ClaimLost, ConcurrencyConflict, DamagedRecord, KeyTaken
 from walletcare.ports import (
     Clock,
     Commit,
@@ -126,7 +126,7 @@ class CommandRunner:
                 {"kind": record.kind, "schema_version": record.schema_version, **body}
             )
         except (ValueError, TypeError) as exc:
-            raise StorageError(
+            raise DamagedRecord(
                 f"stream {record.stream_id!r} event #{record.stream_version} "
                 f"({record.kind}) is damaged: {exc}"
             ) from exc

@@ -11,7 +11,7 @@ from typing import Any
 from attrs import frozen
 
 from walletcare.domain.events import Event
-from walletcare.errors import ClaimLost, ConfigurationError
+from walletcare.errors import ClaimLost, ConfigurationError, DamagedRecord
 from walletcare.ports import Storage, Timer
 from walletcare.services.commands import CommandRunner, Decision, Loaded
 
@@ -109,6 +109,14 @@ class Timers:
         fired = failed = lost = 0
         errors: list[str] = []
         for timer in self.storage.claim_due_timers(now, limit, self.lease):
+            if timer.damage:
+                failed += 1
+                damage = DamagedRecord(
+                    f"timer {timer.name!r} of stream {timer.stream_id!r} is damaged: "
+                    f"{timer.damage}"
+                )
+                errors.append(self._set_aside(timer, damage, now))
+                continue
             try:
                 self.runner.run_case(
                     timer.stream_id,
@@ -118,6 +126,11 @@ class Timers:
                 )
             except ClaimLost:
                 lost += 1
+                continue
+            except DamagedRecord as exc:
+                # Its stream cannot be read: firing again would fail the same way forever.
+                failed += 1
+                errors.append(self._set_aside(timer, exc, now))
                 continue
             except Exception as exc:
                 failed += 1
@@ -129,3 +142,10 @@ class Timers:
                 continue
             fired += 1
         return TimerOutcome(fired=fired, failed=failed, lost_claims=lost, errors=tuple(errors))
+
+    def _set_aside(self, timer: Timer, damage: DamagedRecord, now: datetime) -> str:
+        """Take a timer that can never fire out of the due set; what the tick reports."""
+        reason = f"StorageError: {damage}"
+        log.error("timer %s of %s set aside: %s", timer.name, timer.stream_id, damage)
+        self.storage.set_timer_aside(timer, reason, now)
+        return f"{timer.stream_id}/{timer.name}: {reason}"

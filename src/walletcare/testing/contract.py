@@ -36,13 +36,13 @@ from walletcare.testing.channels import DeliverContract
 from walletcare.testing.ordering import CommitOrderContract
 from walletcare.testing.queues import QueueContract
 from walletcare.testing.records import T0, message_for, new_event, summary_for
-from walletcare.testing.state_machine import against_memory
+from walletcare.testing.state_machine import against_model
 
 __all__ = ["StorageContract", "DeliverContract", "T0", "new_event", "message_for"]
 
 
 class StorageContract(CommitOrderContract, QueueContract):
-    """Behaviour every ``Storage`` must show; memory's is the reference.
+    """Behaviour every ``Storage`` must show, memory:// included.
 
     It includes ``CommitOrderContract`` (a reader following ``read_all`` while many threads
     commit never skips an event) and ``QueueContract`` (timers and the outbox).
@@ -312,10 +312,13 @@ class StorageContract(CommitOrderContract, QueueContract):
     # -- against the reference -------------------------------------------------------------
     state_machine_examples = 25
 
-    def test_behaves_like_memory(self, storage_factory: Callable[[], Storage]) -> None:
-        """Random operations give the same answers as memory:// (a hypothesis state machine)."""
+    def test_behaves_like_the_reference_model(
+        self, storage_factory: Callable[[], Storage]
+    ) -> None:
+        """Random operations give the answers of ``Reference``, a model written from the
+        contract that shares no code with any storage (a hypothesis state machine)."""
         run_state_machine_as_test(
-            against_memory(storage_factory),
+            against_model(storage_factory),
             settings=settings(
                 max_examples=self.state_machine_examples,
                 stateful_step_count=30,

@@ -145,6 +145,29 @@ class QueueContract:
         assert storage.claim_due_timers(T0 + timedelta(seconds=30), 10, LEASE) == []
         assert len(storage.claim_due_timers(T0 + timedelta(minutes=1), 10, LEASE)) == 1
 
+    def test_a_timer_set_aside_never_fires_and_is_listed(self, storage: Storage) -> None:
+        """A claimed timer set aside leaves the due set for good, listed with its reason; a
+        lost claim sets nothing aside."""
+        storage.append(
+            Commit(
+                stream_id="s",
+                expected_version=0,
+                timers=[SetTimer(name="a", due_at=T0), SetTimer(name="b", due_at=T0)],
+            )
+        )
+        first, second = storage.claim_due_timers(T0, 10, LEASE)
+        assert storage.set_timer_aside(first, "stream cannot be read", T0)
+        assert not storage.set_timer_aside(first, "again", T0)
+        assert storage.release_timer(second, T0)
+        assert not storage.set_timer_aside(second, "claim released", T0)
+        assert [t.name for t in storage.get_timers("s")] == [second.name]
+        later = T0 + 2 * LEASE
+        assert [t.name for t in storage.claim_due_timers(later, 10, LEASE)] == [second.name]
+        (aside,) = storage.set_aside_timers()
+        assert (aside.stream_id, aside.name) == ("s", first.name)
+        assert aside.reason == "stream cannot be read"
+        assert aside.at == T0 and aside.due == T0.isoformat()
+
     # -- outbox ----------------------------------------------------------------------------
     def test_messages_claim_settle_and_dead_letter(self, storage: Storage) -> None:
         """Messages are claimed when due, settled by the claim holder, and dead ones retried."""

@@ -134,6 +134,18 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         data TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 5: timers set aside because they cannot fire (a damaged row, an unreadable stream).
+    """
+    CREATE TABLE timers_set_aside (
+        stream_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        due TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at_us INTEGER NOT NULL,
+        PRIMARY KEY (stream_id, name)
+    ) WITHOUT ROWID;
+    CREATE INDEX timers_set_aside_by_time ON timers_set_aside (at_us);
+    """,
 )
 
 SYNC_MODES: Final = {"full": "FULL", "normal": "NORMAL", "extra": "EXTRA"}
