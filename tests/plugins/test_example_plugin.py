@@ -7,11 +7,16 @@ import os
 import subprocess
 import sys
 import textwrap
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
+import attrs
 import pytest
 
+from walletcare import DeliveryReceipt, OutboundMessage, hookimpl
 from walletcare.testing.contract import DeliverContract
+from walletcare.testing.records import message_for
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "walletcare-postcard"
 
@@ -97,6 +102,41 @@ class TestPostcardContract(DeliverContract):
     @pytest.fixture
     def channel(self) -> str:
         return "postcard"
+
+    @pytest.fixture
+    def deliveries(self, tmp_path: Path) -> Callable[[str], int]:
+        def cards_with(message_id: str) -> int:
+            lines = (tmp_path / "cards.jsonl").read_text(encoding="utf-8").splitlines()
+            return sum(1 for line in lines if json.loads(line)["id"] == message_id)
+
+        return cards_with
+
+
+class _Careless:
+    """A channel that sends every offer again and names each send anew."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    @hookimpl
+    def walletcare_deliver(self, message: OutboundMessage) -> DeliveryReceipt | None:
+        if message.channel != "sms":
+            return None
+        self.sent.append(message.id)
+        return DeliveryReceipt(
+            message_id=message.id, channel="sms", provider_ref=uuid.uuid4().hex
+        )
+
+
+@pytest.mark.parametrize("observed", [True, False], ids=["counted", "by-receipt"])
+def test_the_deliver_contract_catches_a_channel_that_sends_a_repeat(observed: bool) -> None:
+    """A channel delivering one id twice fails the contract, whether the contract counts its
+    deliveries or reads its receipts."""
+    careless = _Careless()
+    message = attrs.evolve(message_for("case-1"), channel="sms")
+    count = careless.sent.count if observed else None
+    with pytest.raises(AssertionError, match="repeated id"):
+        DeliverContract().test_same_id_twice_is_delivered_once(careless, message, count)
 
 
 class TestRecordingNotifierContract(DeliverContract):

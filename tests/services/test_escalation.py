@@ -528,7 +528,9 @@ def test_uk_final_response_tells_of_the_ombudsman() -> None:
             explanation="The charge matches the merchant's receipt.",
         )
     app.tick()
-    resolved = {m.stream_id: m for m in notifier.sent if m.template == "complaint.resolved"}
+    sent = [m for m in notifier.sent if m.template == "complaint.resolved"]
+    assert sorted(m.stream_id for m in sent) == sorted([uk, zh])  # one offer each
+    resolved = {m.stream_id: m for m in sent}
     assert "Financial Ombudsman Service" in resolved[uk].body and "six months" in resolved[uk].body
     assert "六个月" in resolved[zh].body
     us = app.complaints.open(intake(jurisdiction="US", transactions=("tx-3",))).complaint_id
