@@ -167,6 +167,25 @@ def test_reopen_inside_the_window_only() -> None:
         )
 
 
+def test_the_reopen_window_counts_from_the_latest_resolution() -> None:
+    """Reopened and resolved again ten days later, the complaint can be reopened for a full
+    window after that second resolution, not the first."""
+    state = resolved()
+    later = T0 + timedelta(days=10)
+    state = step(state, c.reopen(state, by=CUSTOMER, at=later, reason="no", policy=POLICY))
+    state = step(
+        state,
+        c.resolve(
+            state, by=STAFF, at=later, outcome="upheld", explanation=EXPLANATION, message_id="m3"
+        ),
+    )
+    assert state.resolved_at == later
+    assert c.reopen_deadline(state, POLICY) == later + POLICY.reopen_window
+    at = later + POLICY.reopen_window  # well past T0 + the window
+    again = step(state, c.reopen(state, by=CUSTOMER, at=at, reason="still no", policy=POLICY))
+    assert again.reopen_count == 2
+
+
 def test_withdrawal_closes_with_outcome_withdrawn() -> None:
     """Withdrawing closes the complaint with an explicit withdrawn outcome; it cannot reopen."""
     state = received()

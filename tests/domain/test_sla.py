@@ -248,3 +248,36 @@ def test_pause_accounting_sums_exactly(
     assert clock.deadline == CAL.add_business_time(original, expected)
     active = CAL.business_time_between(start_at, clock.deadline) - clock.paused_total
     assert active == timedelta(hours=40)
+
+
+def _paused_at(at: datetime) -> sla.SlaClock:
+    clock = started()
+    paused = sla.pause(clock, at=at, by=SYSTEM)
+    assert paused is not None
+    (clock,) = sla.apply_clock_event((clock,), paused)
+    return clock
+
+
+def test_stopping_a_paused_clock_counts_the_open_pause() -> None:
+    """A clock stopped while paused ends its pause there: the paused time includes it."""
+    clock = _paused_at(START)
+    end = START + timedelta(days=2)  # Monday 10:00 to Wednesday 10:00: 14 business hours
+    stopped = sla.stop(clock, at=end, by=SYSTEM, reason="withdrawn", policy=POLICY)
+    assert stopped is not None
+    assert stopped.paused_total == timedelta(hours=14)
+    (clock,) = sla.apply_clock_event((clock,), stopped)
+    assert clock.paused_total == timedelta(hours=14) and not clock.running
+
+
+def test_resume_moves_the_warning_by_the_pause() -> None:
+    """Resuming moves the coming warning out by the business time paused, like the deadline."""
+    clock = _paused_at(START)
+    warn_at = clock.warn_at
+    assert warn_at is not None
+    resume_at = START + timedelta(days=1)  # 7 business hours later
+    resumed = sla.resume(clock, at=resume_at, by=SYSTEM, policy=POLICY)
+    assert resumed is not None
+    assert resumed.warn_at == CAL.add_business_time(warn_at, timedelta(hours=7))
+    (clock,) = sla.apply_clock_event((clock,), resumed)
+    assert sla.next_checkpoint(clock) == resumed.warn_at
+    assert sla.checkpoint(clock, at=warn_at, by=SYSTEM, calendar=CAL) == []

@@ -146,6 +146,38 @@ def test_repeat_about_same_transaction_is_linked(app: Walletcare) -> None:
     assert not other.linked and other.complaint_id != first.complaint_id
 
 
+def test_a_linked_repeat_is_validated_like_a_new_complaint(app: Walletcare) -> None:
+    """A repeat with a blank description or a future occurrence is refused, not linked."""
+    first = app.complaints.open(intake())
+    before = app.complaints.history(first.complaint_id)
+    with pytest.raises(ValidationError) as err:
+        app.complaints.open(intake(description="   "))
+    assert "description" in err.value.fields
+    with pytest.raises(ValidationError) as err:
+        app.complaints.open(intake(occurred_at=T0 + timedelta(days=1)))
+    assert "occurred_at" in err.value.fields
+    assert app.complaints.history(first.complaint_id) == before
+    assert app.complaints.get(first.complaint_id).linked_duplicates == 0
+
+
+def test_a_repeat_of_a_complaint_that_closed_meanwhile_opens_a_new_one(app: Walletcare) -> None:
+    """The look-up still named a complaint that was closed by the time of the link: the
+    repeat opens a complaint of its own instead of reviving the closed one."""
+    first = app.complaints.open(intake())
+    app.complaints.withdraw(first.complaint_id, by=CUSTOMER, reason="refund arrived")
+    stale = [first.complaint_id]
+    real = app.complaints._open_duplicate
+
+    def lookup(new: object) -> str | None:  # the race: the first look-up is stale
+        return stale.pop() if stale else real(new)  # type: ignore[arg-type]
+
+    app.complaints._open_duplicate = lookup  # type: ignore[method-assign]
+    second = app.complaints.open(intake(description="It happened again."))
+    assert not second.linked and second.complaint_id != first.complaint_id
+    assert app.complaints.get(first.complaint_id).linked_duplicates == 0
+    assert app.complaints.get(first.complaint_id).status is Status.CLOSED
+
+
 def test_refuse_policy_refuses_duplicates(clock: FixedClock) -> None:
     """With the refuse policy, the repeat is refused naming the open complaint."""
     app = Walletcare(

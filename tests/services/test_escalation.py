@@ -180,6 +180,36 @@ def test_breach_escalates_once_however_often_tick_runs() -> None:
     assert app.complaints.get(cid).escalation.flagged_for_regulator
 
 
+def test_a_once_per_clock_rule_fires_again_for_the_next_run_of_its_clock() -> None:
+    """Breached, resolved, reopened (a new run of the resolution clock) and breached again:
+    the once-per-clock rule fires once for each run, two escalations in all."""
+    clock = FixedClock(T0)
+    app = make_app(clock)
+    cid = app.complaints.open(de_intake()).complaint_id
+    app.complaints.acknowledge(cid, by=STAFF)
+
+    def tick_for(days: int) -> None:
+        for _ in range(days * 24):
+            clock.advance(timedelta(hours=1))
+            app.tick()
+
+    tick_for(5)
+    assert len(kinds(app, cid, Escalated)) == 1
+    app.complaints.resolve(
+        cid, by=STAFF, outcome="rejected", explanation="The charge matches the receipt."
+    )
+    app.complaints.reopen(cid, by=Actor.customer("cust-1"), reason="I disagree")
+    runs = [c.run for c in app.complaints.get(cid).clocks if c.metric == "resolution"]
+    assert runs == [2]
+    tick_for(5)
+    fired = [e.occurrence for e in kinds(app, cid, RuleFired) if e.rule == "resolution-breach"]
+    assert fired == ["resolution-breach@resolution#1", "resolution-breach@resolution#2"]
+    assert [(e.from_tier, e.to_tier) for e in kinds(app, cid, Escalated)] == [
+        ("agent", "senior_agent"),
+        ("senior_agent", "complaints_officer"),
+    ]
+
+
 def test_pause_moves_the_resolution_deadline() -> None:
     """Waiting for the customer pauses the clock; the paused time is kept and visible."""
     clock = FixedClock(T0)
