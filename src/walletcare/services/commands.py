@@ -59,11 +59,13 @@ Decide = Callable[[Sequence[Event], datetime], Decision[R]]
 class Loaded:
     """What a case command decides on: the stream's snapshot (if any) and the events after it.
 
-    Without a snapshot, ``events`` is the whole history.
+    Without a snapshot, ``events`` is the whole history. ``last_at`` is when the stream's
+    newest event happened (None for a new stream), also when the snapshot covers it.
     """
 
     snapshot: Snapshot | None
     events: Sequence[Event]
+    last_at: datetime | None = None
 
 
 @frozen(kw_only=True)
@@ -140,9 +142,15 @@ class CommandRunner:
         """A stream's snapshot, if it has one, the events after it, and the stream's version."""
         snapshot = self.storage.read_snapshot(stream_id)
         after = snapshot.version if snapshot is not None else 0
-        records = self.storage.read_stream(stream_id, after)
+        # The newest event the snapshot covers comes along (one row more, same read): a
+        # command must not date its events before it.
+        records = self.storage.read_stream(stream_id, max(after - 1, 0))
+        covered = records[:1] if after and records and records[0].stream_version == after else []
+        records = records[len(covered) :]
         events = [self.from_record(r) for r in records]
-        return Loaded(snapshot=snapshot, events=events), after + len(records)
+        newest = records or covered
+        last_at = newest[-1].at if newest else None
+        return Loaded(snapshot=snapshot, events=events, last_at=last_at), after + len(records)
 
     def run(
         self,
@@ -216,8 +224,10 @@ class CommandRunner:
 
 
 def _last_event_at(loaded: object) -> datetime | None:
-    """When the newest loaded event happened (None if only a snapshot or nothing was loaded)."""
-    events = loaded.events if isinstance(loaded, Loaded) else loaded
+    """When the stream's newest event happened (None for a new stream)."""
+    if isinstance(loaded, Loaded):
+        return loaded.last_at
+    events = loaded
     if isinstance(events, Sequence) and events and isinstance(events[-1], Event):
         return events[-1].at
     return None
