@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -281,3 +282,115 @@ def test_resume_moves_the_warning_by_the_pause() -> None:
     (clock,) = sla.apply_clock_event((clock,), resumed)
     assert sla.next_checkpoint(clock) == resumed.warn_at
     assert sla.checkpoint(clock, at=warn_at, by=SYSTEM, calendar=CAL) == []
+
+
+# -- what mutation testing found unchecked -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({}, "duration"),
+        ({"duration": timedelta(-1)}, "duration"),
+        ({"duration": timedelta(1), "warn_before": timedelta(-1)}, "warn_before"),
+        ({"duration": timedelta(1), "warn_at": Decimal(0)}, "warn_at"),
+        ({"duration": timedelta(1), "warn_at": Decimal(1)}, "warn_at"),
+        ({"measure": sla.Measure.BUSINESS_DAYS}, "days"),
+        ({"measure": sla.Measure.CALENDAR_DAYS, "days": -1}, "days"),
+    ],
+)
+def test_a_target_names_exactly_the_field_it_refuses(changes: dict[str, object], field: str) -> None:
+    """Each refusal names its one field, with a reason."""
+    with pytest.raises(ValidationError) as err:
+        sla.SlaTarget(metric="x", **changes)  # type: ignore[arg-type]
+    assert err.value.fields == (field,) and err.value.problems[field]
+
+
+def test_boundary_targets_are_accepted() -> None:
+    """Zero days, a zero duration and a fraction just inside (0, 1) are allowed."""
+    sla.SlaTarget(metric="x", measure=sla.Measure.BUSINESS_DAYS, days=0)
+    sla.SlaTarget(metric="x", duration=timedelta(0), warn_at=Decimal("0.99"))
+    sla.SlaTarget(metric="x", duration=timedelta(1), warn_at=Decimal("0.01"))
+
+
+def test_day_targets_end_at_the_end_of_their_last_day() -> None:
+    """Two business days from Friday end Tuesday night; three calendar days end Monday night;
+    zero days end tonight."""
+    friday = datetime(2026, 3, 6, 15, 0, tzinfo=BERLIN)
+    end = {}
+    for measure, days in ((sla.Measure.BUSINESS_DAYS, 2), (sla.Measure.CALENDAR_DAYS, 3)):
+        target = sla.SlaTarget(metric="x", measure=measure, days=days)
+        end[measure] = sla.house_deadline(target, CAL, friday)
+    assert end[sla.Measure.BUSINESS_DAYS] == CAL.end_of_day(datetime(2026, 3, 10).date())
+    assert end[sla.Measure.CALENDAR_DAYS] == CAL.end_of_day(datetime(2026, 3, 9).date())
+    today = sla.SlaTarget(metric="x", measure=sla.Measure.CALENDAR_DAYS, days=0)
+    assert sla.house_deadline(today, CAL, friday) == CAL.end_of_day(friday.date())
+
+
+def test_a_lead_time_warning_comes_that_long_before_the_deadline() -> None:
+    """warn_before warns that long before the deadline, never before the start."""
+    target = sla.SlaTarget(metric="x", duration=timedelta(hours=4), warn_before=timedelta(hours=1))
+    deadline = START + timedelta(hours=10)
+    assert sla.warning_time(target, CAL, START, deadline) == deadline - timedelta(hours=1)
+    assert sla.warning_time(target, CAL, START, START + timedelta(minutes=30)) == START
+
+
+def test_a_regulatory_only_clock_has_no_house_side() -> None:
+    """Without a house target the clock runs on the regulation alone: no policy, no
+    warning, no pausing; without a regulation its source is empty."""
+    due = datetime(2026, 3, 20, tzinfo=BERLIN)
+    event = sla.start(
+        metric="complaint", policy=None, regulatory=("psd2:x", due), at=START, run=1, by=SYSTEM
+    )
+    assert event is not None
+    assert (event.policy, event.house_deadline, event.warn_at, event.pauses) == ("", None, None, False)
+    assert (event.deadline, event.source) == (due, "psd2:x")
+    house = sla.start(metric="resolution", policy=POLICY, regulatory=None, at=START, run=1, by=SYSTEM)
+    assert house is not None and house.regulatory_source == "" and house.pauses is True
+    assert sla.start(metric="nothing", policy=POLICY, regulatory=None, at=START, run=1, by=SYSTEM) is None
+
+
+def test_pausing_twice_and_stopping_after_an_earlier_pause() -> None:
+    """A paused clock does not pause again; stopped while paused, its paused time is the
+    earlier pause plus the open one."""
+    clock = _paused_at(START)
+    assert sla.pause(clock, at=START + timedelta(hours=1), by=SYSTEM) is None
+    resumed = sla.resume(clock, at=START + timedelta(days=1), by=SYSTEM, policy=POLICY)
+    assert resumed is not None
+    (clock,) = sla.apply_clock_event((clock,), resumed)
+    again = sla.pause(clock, at=START + timedelta(days=1), by=SYSTEM)
+    assert again is not None
+    (clock,) = sla.apply_clock_event((clock,), again)
+    stopped = sla.stop(clock, at=START + timedelta(days=2), by=SYSTEM, reason="done", policy=POLICY)
+    assert stopped is not None and stopped.paused_total == timedelta(hours=14)
+    (clock,) = sla.apply_clock_event((clock,), stopped)
+    assert sla.checkpoint(clock, at=clock.deadline + timedelta(days=9), by=SYSTEM, calendar=CAL) == []
+    assert sla.pause(clock, at=START + timedelta(days=3), by=SYSTEM) is None
+
+
+def test_a_warned_clock_gets_no_new_warning_when_resumed() -> None:
+    """Resuming a clock that already warned leaves it without a warning to come."""
+    clock = _paused_at(START)
+    clock = attrs.evolve(clock, warned=True)
+    resumed = sla.resume(clock, at=START + timedelta(hours=2), by=SYSTEM, policy=POLICY)
+    assert resumed is not None and resumed.warn_at is None
+
+
+def test_rescheduling_sets_the_new_regulatory_deadline_once() -> None:
+    """A new regulatory deadline is taken (the earlier of it and the house one holds); the
+    same one again, or any on a stopped clock, changes nothing; a new source alone does."""
+    clock = started(regulatory=("psd2:resolution", datetime(2026, 3, 20, tzinfo=BERLIN)))
+    early = datetime(2026, 3, 4, tzinfo=BERLIN)
+    moved = sla.reschedule(clock, regulatory=("psd2:x", early), at=START, by=SYSTEM, reason="r")
+    assert moved is not None and (moved.deadline, moved.source) == (early, "psd2:x")
+    late = datetime(2026, 4, 30, tzinfo=BERLIN)
+    kept = sla.reschedule(clock, regulatory=("psd2:x", late), at=START, by=SYSTEM, reason="r")
+    assert kept is not None and kept.source == "house:standard" and kept.deadline == clock.house_deadline
+    same = ("psd2:resolution", datetime(2026, 3, 20, tzinfo=BERLIN))
+    assert sla.reschedule(clock, regulatory=same, at=START, by=SYSTEM, reason="r") is None
+    renamed = ("psd2:other", same[1])
+    assert sla.reschedule(clock, regulatory=renamed, at=START, by=SYSTEM, reason="r") is not None
+    stopped = sla.stop(clock, at=START, by=SYSTEM, reason="done", policy=POLICY)
+    assert stopped is not None
+    (done,) = sla.apply_clock_event((clock,), stopped)
+    assert sla.reschedule(done, regulatory=("psd2:x", early), at=START, by=SYSTEM, reason="r") is None
