@@ -263,7 +263,7 @@ def test_stopping_a_paused_clock_counts_the_open_pause() -> None:
     """A clock stopped while paused ends its pause there: the paused time includes it."""
     clock = _paused_at(START)
     end = START + timedelta(days=2)  # Monday 10:00 to Wednesday 10:00: 14 business hours
-    stopped = sla.stop(clock, at=end, by=SYSTEM, reason="withdrawn", policy=POLICY)
+    stopped = sla.stop(clock, at=end, by=SYSTEM, reason="withdrawn", calendar=CAL)
     assert stopped is not None
     assert stopped.paused_total == timedelta(hours=14)
     (clock,) = sla.apply_clock_event((clock,), stopped)
@@ -276,7 +276,7 @@ def test_resume_moves_the_warning_by_the_pause() -> None:
     warn_at = clock.warn_at
     assert warn_at is not None
     resume_at = START + timedelta(days=1)  # 7 business hours later
-    resumed = sla.resume(clock, at=resume_at, by=SYSTEM, policy=POLICY)
+    resumed = sla.resume(clock, at=resume_at, by=SYSTEM, calendar=CAL)
     assert resumed is not None
     assert resumed.warn_at == CAL.add_business_time(warn_at, timedelta(hours=7))
     (clock,) = sla.apply_clock_event((clock,), resumed)
@@ -335,19 +335,16 @@ def test_a_lead_time_warning_comes_that_long_before_the_deadline() -> None:
     assert sla.warning_time(target, CAL, START, START + timedelta(minutes=30)) == START
 
 
-def test_a_regulatory_only_clock_has_no_house_side() -> None:
-    """Without a house target the clock runs on the regulation alone: no policy, no
-    warning, no pausing; without a regulation its source is empty."""
+def test_a_regulatory_clock_has_no_house_side() -> None:
+    """A regulatory clock runs on the regulation alone: no policy, no house deadline, no
+    pausing unless its profile says; a house clock has no regulatory side."""
     due = datetime(2026, 3, 20, tzinfo=BERLIN)
-    event = sla.start(
-        metric="complaint", policy=None, regulatory=("psd2:x", due), at=START, run=1, by=SYSTEM
-    )
-    assert event is not None
-    assert (event.policy, event.house_deadline, event.warn_at, event.pauses) == ("", None, None, False)
-    assert (event.deadline, event.source) == (due, "psd2:x")
-    house = sla.start(metric="resolution", policy=POLICY, regulatory=None, at=START, run=1, by=SYSTEM)
+    clock = regulatory_clock(due)
+    assert (clock.policy, clock.house_deadline, clock.pauses) == ("", None, False)
+    assert (clock.deadline, clock.source) == (due, "psd2:resolution")
+    house = sla.start(metric="resolution", policy=POLICY, at=START, run=1, by=SYSTEM)
     assert house is not None and house.regulatory_source == "" and house.pauses is True
-    assert sla.start(metric="nothing", policy=POLICY, regulatory=None, at=START, run=1, by=SYSTEM) is None
+    assert sla.start(metric="nothing", policy=POLICY, at=START, run=1, by=SYSTEM) is None
 
 
 def test_pausing_twice_and_stopping_after_an_earlier_pause() -> None:
@@ -355,13 +352,13 @@ def test_pausing_twice_and_stopping_after_an_earlier_pause() -> None:
     earlier pause plus the open one."""
     clock = _paused_at(START)
     assert sla.pause(clock, at=START + timedelta(hours=1), by=SYSTEM) is None
-    resumed = sla.resume(clock, at=START + timedelta(days=1), by=SYSTEM, policy=POLICY)
+    resumed = sla.resume(clock, at=START + timedelta(days=1), by=SYSTEM, calendar=CAL)
     assert resumed is not None
     (clock,) = sla.apply_clock_event((clock,), resumed)
     again = sla.pause(clock, at=START + timedelta(days=1), by=SYSTEM)
     assert again is not None
     (clock,) = sla.apply_clock_event((clock,), again)
-    stopped = sla.stop(clock, at=START + timedelta(days=2), by=SYSTEM, reason="done", policy=POLICY)
+    stopped = sla.stop(clock, at=START + timedelta(days=2), by=SYSTEM, reason="done", calendar=CAL)
     assert stopped is not None and stopped.paused_total == timedelta(hours=14)
     (clock,) = sla.apply_clock_event((clock,), stopped)
     assert sla.checkpoint(clock, at=clock.deadline + timedelta(days=9), by=SYSTEM, calendar=CAL) == []
@@ -372,25 +369,25 @@ def test_a_warned_clock_gets_no_new_warning_when_resumed() -> None:
     """Resuming a clock that already warned leaves it without a warning to come."""
     clock = _paused_at(START)
     clock = attrs.evolve(clock, warned=True)
-    resumed = sla.resume(clock, at=START + timedelta(hours=2), by=SYSTEM, policy=POLICY)
+    resumed = sla.resume(clock, at=START + timedelta(hours=2), by=SYSTEM, calendar=CAL)
     assert resumed is not None and resumed.warn_at is None
 
 
 def test_rescheduling_sets_the_new_regulatory_deadline_once() -> None:
-    """A new regulatory deadline is taken (the earlier of it and the house one holds); the
-    same one again, or any on a stopped clock, changes nothing; a new source alone does."""
-    clock = started(regulatory=("psd2:resolution", datetime(2026, 3, 20, tzinfo=BERLIN)))
+    """A regulatory clock takes a new deadline, earlier or later; the same one again, or any
+    on a stopped clock, changes nothing; a new source alone does."""
+    clock = regulatory_clock(datetime(2026, 3, 20, tzinfo=BERLIN))
     early = datetime(2026, 3, 4, tzinfo=BERLIN)
     moved = sla.reschedule(clock, regulatory=("psd2:x", early), at=START, by=SYSTEM, reason="r")
     assert moved is not None and (moved.deadline, moved.source) == (early, "psd2:x")
     late = datetime(2026, 4, 30, tzinfo=BERLIN)
-    kept = sla.reschedule(clock, regulatory=("psd2:x", late), at=START, by=SYSTEM, reason="r")
-    assert kept is not None and kept.source == "house:standard" and kept.deadline == clock.house_deadline
+    later = sla.reschedule(clock, regulatory=("psd2:x", late), at=START, by=SYSTEM, reason="r")
+    assert later is not None and later.deadline == late
     same = ("psd2:resolution", datetime(2026, 3, 20, tzinfo=BERLIN))
     assert sla.reschedule(clock, regulatory=same, at=START, by=SYSTEM, reason="r") is None
     renamed = ("psd2:other", same[1])
     assert sla.reschedule(clock, regulatory=renamed, at=START, by=SYSTEM, reason="r") is not None
-    stopped = sla.stop(clock, at=START, by=SYSTEM, reason="done", policy=POLICY)
+    stopped = sla.stop(clock, at=START, by=SYSTEM, reason="done", calendar=CAL)
     assert stopped is not None
     (done,) = sla.apply_clock_event((clock,), stopped)
     assert sla.reschedule(done, regulatory=("psd2:x", early), at=START, by=SYSTEM, reason="r") is None

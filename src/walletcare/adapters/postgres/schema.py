@@ -108,6 +108,18 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     CREATE INDEX outbox_by_status ON {s}.outbox (status, due_at, id);
     CREATE INDEX outbox_by_stream ON {s}.outbox (stream_id, status);
     """,
+    # 2: timers taken out of the due set because they cannot fire, with the reason.
+    """
+    CREATE TABLE {s}.timers_set_aside (
+        stream_id text COLLATE "C" NOT NULL,
+        name text COLLATE "C" NOT NULL,
+        due text NOT NULL,
+        reason text NOT NULL,
+        at timestamptz NOT NULL,
+        PRIMARY KEY (stream_id, name)
+    );
+    CREATE INDEX timers_set_aside_by_time ON {s}.timers_set_aside (at);
+    """,
 )
 
 

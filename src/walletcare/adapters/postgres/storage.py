@@ -46,6 +46,7 @@ from walletcare.ports import (
     Commit,
     MessageStatus,
     OutboundMessage,
+    SetAsideTimer,
     SetTimer,
     Snapshot,
     StoredEvent,
@@ -74,7 +75,8 @@ class PostgresStorage:
         self.address = address
         self.schema = address.schema
         self._where = redact(url) if url else f"schema {address.schema!r}"
-        self._sql = Statements(migrations.quoted(address.schema))
+        self._schema = migrations.quoted(address.schema)
+        self._sql = Statements(self._schema)
         self._pool: ConnectionPool[Connection] = ConnectionPool(
             address.conninfo,
             kwargs={"autocommit": True},
@@ -319,6 +321,43 @@ class PostgresStorage:
                 self._sql.release_timer, (retry_at, timer.stream_id, timer.name, timer.token)
             )
         return cur.rowcount == 1
+
+    def set_timer_aside(self, timer: Timer, reason: str, now: datetime) -> bool:
+        if timer.token is None:
+            return False
+        s = self._schema
+        with self._connection("setting a timer aside", timer.stream_id) as conn:
+            row = conn.execute(
+                f"DELETE FROM {s}.timers WHERE stream_id = %s AND name = %s AND token = %s "
+                "RETURNING due_at",
+                (timer.stream_id, timer.name, timer.token),
+            ).fetchone()
+            if row is None:
+                return False
+            conn.execute(
+                f"INSERT INTO {s}.timers_set_aside (stream_id, name, due, reason, at) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (stream_id, name) DO UPDATE SET "
+                "due = excluded.due, reason = excluded.reason, at = excluded.at",
+                (timer.stream_id, timer.name, row[0].isoformat(), reason, now),
+            )
+        return True
+
+    def set_aside_timers(self, limit: int = 100) -> list[SetAsideTimer]:
+        s = self._schema
+        rows = self._read(
+            "reading timers set aside",
+            lambda c: c.execute(
+                f"SELECT stream_id, name, due, reason, at FROM {s}.timers_set_aside "
+                "ORDER BY at, stream_id, name LIMIT %s",
+                (limit,),
+            ).fetchall(),
+        )
+        return [
+            SetAsideTimer(
+                stream_id=r[0], name=r[1], due=r[2], reason=r[3], at=r[4].astimezone(UTC)
+            )
+            for r in rows
+        ]
 
     def get_timers(self, stream_id: str) -> list[Timer]:
         rows = self._read(
