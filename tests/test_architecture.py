@@ -25,6 +25,7 @@ DOMAIN_ALLOWED = {
     "zoneinfo",
     "bisect",
     "operator",
+    "zlib",  # crc32 only: a hash that is the same in every process (str hashes are salted)
     "attrs",
     "attrs.validators",
     "iso4217",

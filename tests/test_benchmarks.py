@@ -38,6 +38,7 @@ def run(args: list[str], env: dict[str, str]) -> str:
         ["bench_escalation.py", "300", "2000", "1200"],
         ["bench_fees.py", "200", "2000", "5"],
         ["bench_followups.py", "200", "10", "5"],
+        ["bench_incidents.py", "20000", "5", "200"],
     ],
     ids=lambda a: a[0],
 )

@@ -41,6 +41,7 @@ from walletcare.domain.fees import (
     ScheduleVersion,
     Tax,
 )
+from walletcare.domain.incidents import INCIDENT_EVENTS, Member, Payment, RemedyKind
 from walletcare.domain.regulatory import NoRegulatoryProfile
 from walletcare.domain.sla import (
     ClockBreached,
@@ -53,8 +54,22 @@ from walletcare.domain.sla import (
 )
 from walletcare.serialization import make_converter
 
-CONVERTER = make_converter(events=(*KERNEL_EVENTS, *COMPLAINTS.events, *FEE_EVENTS))
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+CONVERTER = make_converter(
+    events=(*KERNEL_EVENTS, *COMPLAINTS.events, *FEE_EVENTS, *INCIDENT_EVENTS)
+)
+INC = {"incident_id": "inc-1"}
+MEMBER = Member(
+    complaint_id="cmp-1",
+    customer_id="c",
+    channel="sms",
+    address="+1",
+    language="zh",
+    loss=Money.of("2.00", "CNY"),
+    received_at=T,
+)
+PAYMENT = Payment(customer_id="c", amount=Money.of("2.00", "CNY"))
 EVIDENCE = (EvidenceRef(kind="file", ref="files/1.pdf", description="statement"),)
 C = {"complaint_id": "cmp-1"}
 
@@ -225,6 +240,23 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "complaint_id": "fees-tx",
     },
     "regulatory.no_profile": {"jurisdiction": "BR", "product": "wallet", "reason": "unknown"},
+    "complaint.incident_linked": {**C, "incident_id": "inc-1"},
+    "complaint.incident_unlinked": {**C, "incident_id": "inc-1", "reason": "another cause"},
+    "incident.opened": {**INC, "title": "t", "cluster": "p:f", "pattern": "p", "fingerprint": "f"},
+    "incident.complaints_linked": {**INC, "members": (MEMBER,)},
+    "incident.complaint_unlinked": {**INC, "complaint_id": "cmp-1", "reason": "r"},
+    "incident.owner_assigned": {**INC, "owner": "ops"},
+    "incident.update_posted": {**INC, "number": 1, "texts": {"en": "fixed", "zh": "已修复"}},
+    "incident.update_sent": {**INC, "number": 1, "customers": ("c",)},
+    "incident.solved": {**INC, "outcome": "upheld", "explanation": {"en": "x" * 20}},
+    "incident.complaints_synced": {**INC, "links": 2, "resolved": ("cmp-1",)},
+    "incident.remedy_planned": {
+        **INC,
+        "remedy": RemedyKind.CREDIT,
+        "reason": "r",
+        "payments": (PAYMENT,),
+    },
+    "incident.remedy_paid": {**INC, "payments": (PAYMENT,)},
 }
 CLASSES = {
     cls.kind: cls
@@ -245,6 +277,7 @@ CLASSES = {
         FeeVersionPublished,
         FeeDiscrepancyRemedied,
         NoRegulatoryProfile,
+        *INCIDENT_EVENTS,
     )
 }
 

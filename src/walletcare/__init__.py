@@ -55,6 +55,16 @@ from walletcare.domain.followups import (
     Trigger,
     TriggerKind,
 )
+from walletcare.domain.incidents import (
+    Customer,
+    Incident,
+    IncidentReport,
+    IncidentStatus,
+    Member,
+    Payment,
+    RemedyKind,
+    TimelineEntry,
+)
 from walletcare.domain.money import Money
 from walletcare.errors import (
     ConcurrencyConflict,
@@ -132,6 +142,14 @@ __all__ = [
     "CollectiveFinding",
     "FeeCustomer",
     "RemedyReport",
+    "Incident",
+    "IncidentStatus",
+    "Member",
+    "Customer",
+    "Payment",
+    "RemedyKind",
+    "IncidentReport",
+    "TimelineEntry",
     "BusinessCalendar",
     "Actor",
     "ActorRole",

@@ -16,6 +16,8 @@ from walletcare.domain.complaints.kind import COMPLAINTS
 from walletcare.domain.events import Event
 from walletcare.domain.fees import FEE_EVENTS
 from walletcare.domain.followups import FOLLOWUPS, LEDGER_EVENTS, Followup, FollowupPolicy
+from walletcare.domain.incidents import Incident, IncidentPolicy
+from walletcare.domain.incidents.kind import INCIDENTS
 from walletcare.domain.oversight import CaseSettings
 from walletcare.errors import ConfigurationError, NotFound, ValidationError
 from walletcare.plugins import Plugins, make_plugin_manager
@@ -35,6 +37,8 @@ from walletcare.services.commands import CommandRunner, Committed, Decide
 from walletcare.services.complaints import ComplaintService
 from walletcare.services.fees import FeeService
 from walletcare.services.followups import FollowupService
+from walletcare.services.incident_detection import DetectOnIntake
+from walletcare.services.incidents import IncidentService
 from walletcare.services.outbox import Delivery
 from walletcare.services.texts import Texts
 from walletcare.services.timers import ANY_KIND, TimerHandler, Timers
@@ -44,6 +48,8 @@ S = TypeVar("S", bound=CaseState)
 R = TypeVar("R")
 
 __all__ = ["Walletcare", "SystemClock", "TickReport"]
+
+BUILT_IN_KINDS: tuple[CaseKind[Any], ...] = (COMPLAINTS, FOLLOWUPS, INCIDENTS)
 
 
 def _count(name: str, value: object, *, minimum: int = 1) -> None:
@@ -99,7 +105,7 @@ class Walletcare:
         self.plugins = Plugins(
             make_plugin_manager(plugins, load_entry_points=self.settings.load_entry_points)
         )
-        all_kinds: list[CaseKind[Any]] = [COMPLAINTS, FOLLOWUPS, *kinds]
+        all_kinds: list[CaseKind[Any]] = [*BUILT_IN_KINDS, *kinds]
         self._check_kinds(all_kinds)
         self.converter: WalletcareConverter = make_converter(
             self.settings.upcasters,
@@ -124,10 +130,10 @@ class Walletcare:
         for kind in kinds:
             if not isinstance(kind, CaseKind):
                 raise ConfigurationError(f"kinds: {kind!r} is not a CaseKind")
-            for builtin in (COMPLAINTS, FOLLOWUPS):
-                if kind is not builtin and kind.name == builtin.name:
+            for built_in in BUILT_IN_KINDS:
+                if kind is not built_in and kind.name == built_in.name:
                     raise ConfigurationError(
-                        f"kinds: {kind.name!r} is the built-in {builtin.name} kind"
+                        f"kinds: {kind.name!r} is the built-in {built_in.name} kind"
                     )
         names = [kind.name for kind in kinds]
         for kind in kinds:
@@ -201,6 +207,20 @@ class Walletcare:
         # Resolved complaints are followed up as they commit: the complaint kind knows nothing
         # of follow-ups.
         self.plugins.register(self.followups, name="walletcare.followups")
+        incident_settings = self.settings.cases.get(INCIDENTS.name) or CaseSettings()
+        incident_policy = incident_settings.policy or IncidentPolicy()
+        if not isinstance(incident_policy, IncidentPolicy):
+            raise ConfigurationError(
+                f"settings.cases.incident.policy must be an IncidentPolicy, "
+                f"got {type(incident_policy).__name__}"
+            )
+        incidents: CaseService[Incident] = self._cases[INCIDENTS.name]
+        self.incidents = IncidentService(
+            cases=incidents, complaints=self.complaints, policy=incident_policy
+        )
+        self.plugins.register(
+            DetectOnIntake(self.incidents.detection), name="walletcare.incident-detection"
+        )
         self.fees = FeeService(
             runner=self.commands,
             storage=self.storage,

@@ -13,6 +13,7 @@ from walletcare.domain.fees import RemediationPolicy
 from walletcare.domain.followups import PROFILES as CONTACT_PROFILES
 from walletcare.domain.followups import ContactProfile, FollowupPolicy, TriggerPolicy
 from walletcare.domain.frozenmap import FrozenMap
+from walletcare.domain.incidents import IncidentPolicy, Pattern, TextPattern
 from walletcare.domain.ladder import DEFAULT_LADDER, Ladder, Tier
 from walletcare.domain.oversight import CaseSettings, Oversight, SlaChoice
 from walletcare.domain.regulatory import (
@@ -45,6 +46,9 @@ __all__ = [
     "SeverityPolicy",
     "DuplicateHandling",
     "RemediationPolicy",
+    "IncidentPolicy",
+    "Pattern",
+    "TextPattern",
     "Oversight",
     "SlaChoice",
     "SlaPolicy",

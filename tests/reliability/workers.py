@@ -214,8 +214,47 @@ def ticker(url: str, worker: str, out_dir: str) -> None:
     app.close()
 
 
+def incidents(db: str, worker: str, count: int, start_file: str) -> None:
+    """File ``count`` alike complaints into the shared file while the other worker does too."""
+    import time
+
+    from walletcare import ContactPoint, Money, NewComplaint
+    from walletcare.config import CaseSettings, IncidentPolicy, Pattern
+
+    pattern = Pattern(name="errors", fields=("error_code",), window=timedelta(hours=1), threshold=6)
+    app = Walletcare(
+        Settings(
+            storage_url=f"sqlite:///{db}",
+            load_entry_points=False,
+            command_retries=1000,
+            cases={"incident": CaseSettings(policy=IncidentPolicy(patterns=(pattern,)))},
+        )
+    )
+    while not Path(start_file).exists():
+        time.sleep(0.001)
+    for n in range(count):
+        app.complaints.open(
+            NewComplaint(
+                customer_id=f"{worker}-cust-{n}",
+                category="transaction_failure",
+                channel="in_app",
+                description="Payment failed with E500 but I was debited.",
+                occurred_at=datetime(2026, 3, 1, tzinfo=UTC),
+                transactions=[f"{worker}-tx-{n}"],
+                amount_lost=Money.of("10.00", "EUR"),
+                contact=ContactPoint(channel="sms", address=f"+49{n}"),
+                error_code="E500",
+            ),
+            complaint_id=f"{worker}-cmp-{n}",
+        )
+    app.incidents.detect()
+    app.close()
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "intake":
+    if sys.argv[1] == "incidents":
+        incidents(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    elif sys.argv[1] == "intake":
         intake(*sys.argv[2:7])
     elif sys.argv[1] == "crash":
         crash_loop(sys.argv[2], sys.argv[3])

@@ -7,7 +7,7 @@ the value was checked and compiled, and it makes the value unhashable.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from walletcare.errors import ValidationError
 
@@ -15,6 +15,7 @@ __all__ = ["FrozenMap", "frozen_map"]
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class FrozenMap(Mapping[K, V]):
@@ -37,6 +38,17 @@ class FrozenMap(Mapping[K, V]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._data
+
+    @overload
+    def get(self, key: K) -> V | None: ...
+    @overload
+    def get(self, key: K, default: V) -> V: ...
+    @overload
+    def get(self, key: K, default: V | T) -> V | T: ...
+    def get(self, key: K, default: Any = None) -> Any:
+        """The value of ``key``, or ``default`` (the dict's own look-up: no exception raised
+        and caught per miss, as the generic ``Mapping.get`` does)."""
+        return self._data.get(key, default)
 
     def __hash__(self) -> int:
         if self._hash is None:

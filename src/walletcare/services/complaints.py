@@ -325,6 +325,26 @@ class ComplaintService(ComplaintIntake):
         """Staff move the complaint up the ladder (to ``to_tier``, or the next tier), saying why."""
         return self.cases.escalate(complaint_id, by=by, reason=reason, to_tier=to_tier)
 
+    def link_incident(self, complaint_id: str, incident_id: str, *, by: Actor) -> Complaint:
+        """Link the complaint to an incident (the rule fact ``linked_incident``); once only."""
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (domain.link_incident(c, incident_id, by=by, at=now), [], []),
+        )
+
+    def unlink_incident(
+        self, complaint_id: str, incident_id: str, *, by: Actor, reason: str
+    ) -> Complaint:
+        """Take the complaint out of the incident it was linked to, saying why."""
+        return self._decide(
+            complaint_id,
+            lambda c, now, _v: (
+                domain.unlink_incident(c, incident_id, by=by, at=now, reason=reason),
+                [],
+                [],
+            ),
+        )
+
     def merge(self, source_id: str, *, into: str, by: Actor) -> Complaint:
         """Merge ``source_id`` into ``into``: the target absorbs it first, then the source closes.
 

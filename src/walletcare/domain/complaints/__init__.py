@@ -8,6 +8,8 @@ from walletcare.domain.complaints.investigation import *  # noqa: F403
 from walletcare.domain.complaints.investigation import __all__ as _investigation
 from walletcare.domain.complaints.lifecycle import *  # noqa: F403
 from walletcare.domain.complaints.lifecycle import __all__ as _lifecycle
+from walletcare.domain.complaints.linking import *  # noqa: F403
+from walletcare.domain.complaints.linking import __all__ as _linking
 from walletcare.domain.complaints.merging import *  # noqa: F403
 from walletcare.domain.complaints.merging import __all__ as _merging
 from walletcare.domain.complaints.severity import *  # noqa: F403
@@ -26,4 +28,5 @@ __all__ = [  # noqa: PLE0604
     *_lifecycle,
     *_investigation,
     *_merging,
+    *_linking,
 ]

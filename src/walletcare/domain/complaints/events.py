@@ -40,6 +40,8 @@ __all__ = [
     "FindingRecorded",
     "ThirdPartyAwaited",
     "ThirdPartyAnswered",
+    "IncidentLinked",
+    "IncidentUnlinked",
 ]
 
 
@@ -73,6 +75,10 @@ class ComplaintReceived(ComplaintEvent):
     flags: tuple[str, ...] = ()
     severity: Severity
     severity_reasons: tuple[str, ...] = ()
+    merchant: str = ""
+    error_code: str = ""
+    region: str = ""
+    fee_rule: str = ""
 
 
 @frozen(kw_only=True)
@@ -245,3 +251,20 @@ class ThirdPartyAnswered(ComplaintEvent):
     kind = "complaint.third_party_answered"
     party: str
     summary: str
+
+
+@frozen(kw_only=True)
+class IncidentLinked(ComplaintEvent):
+    """The complaint was linked to an incident: one root cause shared with other customers."""
+
+    kind = "complaint.incident_linked"
+    incident_id: str
+
+
+@frozen(kw_only=True)
+class IncidentUnlinked(ComplaintEvent):
+    """The complaint was taken out of the incident it was linked to, with the reason."""
+
+    kind = "complaint.incident_unlinked"
+    incident_id: str
+    reason: str

@@ -93,10 +93,18 @@ class NewComplaint:
     vulnerable: bool = False
     segment: str = ""
     flags: Sequence[str] = ()
+    merchant: str = ""
+    error_code: str = ""
+    region: str = ""
+    fee_rule: str = ""
 
     def __attrs_post_init__(self) -> None:
         # Types now, every problem at once; what the values mean is check_intake's.
         check_fields(self)
+
+
+FINGERPRINT_FIELDS = ("product", "merchant", "error_code", "region", "fee_rule")
+"""Optional intake fields naming what the complaint is about, which incident detection reads."""
 
 
 def choices(kind: type[enum.Enum]) -> str:
@@ -153,7 +161,12 @@ def _check_money(intake: NewComplaint, category: Category | None, problems: dict
 
 
 def _check_lists(intake: NewComplaint, problems: dict[str, str]) -> None:
-    """Transactions, evidence references and flags."""
+    """Transactions, evidence references, flags and what the complaint is about."""
+    problems.update(
+        (name, "must be text")
+        for name in FINGERPRINT_FIELDS
+        if not isinstance(getattr(intake, name), str)
+    )
     for name in ("transactions", "evidence", "flags"):
         if isinstance(getattr(intake, name), str | bytes):
             problems[name] = "must be a list, not a single string"
@@ -231,5 +244,9 @@ def receive(
             flags=tuple(sorted(set(intake.flags))),
             severity=severity,
             severity_reasons=reasons,
+            merchant=intake.merchant.strip(),
+            error_code=intake.error_code.strip(),
+            region=intake.region.strip(),
+            fee_rule=intake.fee_rule.strip(),
         )
     ]

@@ -54,6 +54,7 @@ COMPLAINT_FACTS: Final[FrozenMap[str, FactKind]] = FrozenMap(
         "information_requests": FactKind.NUMBER,
         "linked_duplicates": FactKind.NUMBER,
         "vulnerable": FactKind.FLAG,
+        "linked_incident": FactKind.FLAG,
     }
 )
 """What rules may read of a complaint, beyond the facts every case offers."""
@@ -74,6 +75,7 @@ def complaint_facts(c: Complaint, now: datetime) -> Mapping[str, Callable[[], An
         "information_requests": lambda: c.information_requests,
         "linked_duplicates": lambda: c.linked_duplicates,
         "vulnerable": lambda: c.vulnerable,
+        "linked_incident": lambda: bool(c.incident),
     }
 
 
@@ -150,6 +152,7 @@ def _attributes(c: Complaint) -> Mapping[str, str]:
         "severity": c.severity.value,
         "tier": c.escalation.tier,
         "jurisdiction": c.jurisdiction,
+        "incident": c.incident,
     }
 
 

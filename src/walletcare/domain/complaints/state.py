@@ -28,6 +28,8 @@ from walletcare.domain.complaints.events import (
     FindingRecorded,
     FlagsAdded,
     HoldingReplySent,
+    IncidentLinked,
+    IncidentUnlinked,
     InformationProvided,
     InformationRequested,
     InvestigationStarted,
@@ -108,6 +110,12 @@ class Complaint:
     linked_intakes: tuple[str, ...] = ()
     """The host's ids of repeat intakes linked to this complaint."""
     flags: tuple[str, ...] = ()
+    merchant: str = ""
+    error_code: str = ""
+    region: str = ""
+    fee_rule: str = ""
+    incident: str = ""
+    """The incident the complaint is linked to, if any (one at most)."""
     clocks: tuple[SlaClock, ...] = ()
     escalation: EscalationState = field(factory=EscalationState)
 
@@ -150,6 +158,10 @@ def _received(event: ComplaintReceived) -> Complaint:
         flags=event.flags,
         severity=event.severity,
         severity_reasons=event.severity_reasons,
+        merchant=event.merchant,
+        error_code=event.error_code,
+        region=event.region,
+        fee_rule=event.fee_rule,
         status=Status.RECEIVED,
         received_at=event.at,
         updated_at=event.at,
@@ -282,6 +294,14 @@ def _third_party_answered(d: dict[str, Any], e: ThirdPartyAnswered) -> None:
     d["status"] = Status.INVESTIGATING
 
 
+def _incident_linked(d: dict[str, Any], e: IncidentLinked) -> None:
+    d["incident"] = e.incident_id
+
+
+def _incident_unlinked(d: dict[str, Any], e: IncidentUnlinked) -> None:
+    d["incident"] = ""
+
+
 _STEPS: dict[type[Event], Callable[[dict[str, Any], Any], None]] = {
     FindingRecorded: _finding,
     ThirdPartyAwaited: _third_party_awaited,
@@ -302,6 +322,8 @@ _STEPS: dict[type[Event], Callable[[dict[str, Any], Any], None]] = {
     DuplicateLinked: _duplicate,
     ComplaintMerged: _merged,
     ComplaintAbsorbed: _absorbed,
+    IncidentLinked: _incident_linked,
+    IncidentUnlinked: _incident_unlinked,
 }
 
 
