@@ -130,10 +130,10 @@ class Walletcare:
         for kind in kinds:
             if not isinstance(kind, CaseKind):
                 raise ConfigurationError(f"kinds: {kind!r} is not a CaseKind")
-            for built_in in BUILT_IN_KINDS:
-                if kind is not built_in and kind.name == built_in.name:
+            for builtin in BUILT_IN_KINDS:
+                if kind is not builtin and kind.name == builtin.name:
                     raise ConfigurationError(
-                        f"kinds: {kind.name!r} is the built-in {built_in.name} kind"
+                        f"kinds: {kind.name!r} is the built-in {builtin.name} kind"
                     )
         names = [kind.name for kind in kinds]
         for kind in kinds:

@@ -369,3 +369,31 @@ def test_a_pattern_is_validated_when_built() -> None:
         Pattern(name="p", fields=("colour",), window=timedelta(hours=1), threshold=3)
     with pytest.raises(ValidationError, match="threshold"):
         Pattern(name="p", fields=("merchant",), window=timedelta(hours=1), threshold=1)
+
+
+def test_fingerprint_fields_must_be_text() -> None:
+    """A NewComplaint whose error code is not text is refused, naming the field."""
+    with pytest.raises(ValidationError, match="error_code"):
+        complaint(1, error_code=42)
+
+
+def test_a_fee_finding_opens_an_incident_for_the_fee_complaints() -> None:
+    """A collective fee finding opens one incident linking the fee complaints, and again
+    grows that same incident."""
+    from walletcare import CollectiveFinding
+
+    app, _clock, _ = make_app(chosen=policy(patterns=(), text=()))
+    for n in range(3):
+        app.complaints.open(complaint(n, category="fees"), complaint_id=f"fees-tx-{n}")
+    finding = CollectiveFinding(
+        fingerprint="fees:cn:v1:wd",
+        schedule="cn",
+        version="v1",
+        rule="wd",
+        customers=("cust-0", "cust-1", "cust-2"),
+        transactions=("tx-0", "tx-1", "tx-2"),
+    )
+    incident = app.incidents.from_fee_finding(finding)
+    assert sorted(incident.members) == ["fees-tx-0", "fees-tx-1", "fees-tx-2"]
+    again = app.incidents.from_fee_finding(finding)
+    assert again.id == incident.id and len(app.incidents.list()) == 1

@@ -103,10 +103,6 @@ class NewComplaint:
         check_fields(self)
 
 
-FINGERPRINT_FIELDS = ("product", "merchant", "error_code", "region", "fee_rule")
-"""Optional intake fields naming what the complaint is about, which incident detection reads."""
-
-
 def choices(kind: type[enum.Enum]) -> str:
     """The values of an enum, for error messages."""
     return ", ".join(str(m.value) for m in kind)
@@ -161,12 +157,7 @@ def _check_money(intake: NewComplaint, category: Category | None, problems: dict
 
 
 def _check_lists(intake: NewComplaint, problems: dict[str, str]) -> None:
-    """Transactions, evidence references, flags and what the complaint is about."""
-    problems.update(
-        (name, "must be text")
-        for name in FINGERPRINT_FIELDS
-        if not isinstance(getattr(intake, name), str)
-    )
+    """Transactions, evidence references and flags."""
     for name in ("transactions", "evidence", "flags"):
         if isinstance(getattr(intake, name), str | bytes):
             problems[name] = "must be a list, not a single string"
