@@ -137,7 +137,7 @@ def test_a_rule_can_hold_escalation_for_linked_complaints() -> None:
     )
     app.tick(clock.now() + timedelta(hours=3))
     assert app.complaints.get("cmp-9").escalation.tier == "senior_agent"
-    assert app.complaints.get("cmp-0").escalation.tier == ""
+    assert app.complaints.get("cmp-0").escalation.escalations == 0
 
 
 def test_staff_link_and_unlink_by_hand() -> None:
