@@ -91,7 +91,11 @@ class ContactLedgers:
         stream: str,
     ) -> OutboundMessage:
         template = TEMPLATE[f.survey]
-        values = {"ref": f.id, "stop": profile.opt_out_keywords[0]}
+        # The customer knows the case by its own reference (the complaint or dispute), not by
+        # the follow-up's internal id; a transaction is shown masked.
+        sensitive = f.trigger is domain.TriggerKind.SENSITIVE_TRANSACTION
+        ref = mask_reference(f.source_id) if sensitive else f.source_id
+        values = {"ref": ref, "stop": profile.opt_out_keywords[0]}
         if f.survey is domain.Survey.CONFIRMATION:
             values["amount"] = str(f.amount)
             values["transaction"] = mask_reference(f.transaction)
