@@ -18,7 +18,7 @@ from walletcare.domain.fees import FEE_EVENTS
 from walletcare.domain.followups import FOLLOWUPS, LEDGER_EVENTS, Followup, FollowupPolicy
 from walletcare.domain.incidents import Incident, IncidentPolicy
 from walletcare.domain.incidents.kind import INCIDENTS
-from walletcare.domain.oversight import CaseSettings
+from walletcare.domain.oversight import CaseSettings, Oversight
 from walletcare.errors import ConfigurationError, NotFound, ValidationError
 from walletcare.plugins import Plugins, make_plugin_manager
 from walletcare.ports import (
@@ -170,7 +170,9 @@ class Walletcare:
         self._cases: dict[str, CaseService[Any]] = {}
         regulation = self.settings.regulation.compile("settings.regulation")
         for kind in kinds:
-            chosen = self.settings.cases.get(kind.name) or CaseSettings()
+            chosen = self.settings.cases.get(kind.name) or CaseSettings(
+                oversight=Oversight(ladder=kind.ladder) if kind.ladder else Oversight()
+            )
             try:
                 self._cases[kind.name] = CaseService(
                     kind=kind,

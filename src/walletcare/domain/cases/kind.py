@@ -8,7 +8,7 @@ stores, lists and messages any case through the small ``CaseState`` protocol and
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
 from attrs import field, frozen
@@ -25,6 +25,7 @@ from walletcare.domain.escalation import (
 )
 from walletcare.domain.events import Event
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
+from walletcare.domain.ladder import Ladder
 from walletcare.domain.regulatory import NoRegulatoryProfile, ProfileChoice
 from walletcare.domain.rules import FactKind
 from walletcare.domain.sla import (
@@ -145,12 +146,37 @@ class StartClocks:
     """Start every clock the SLA policy and the regulatory profile give the case."""
 
 
+def _deadlines(value: Any) -> tuple[tuple[str, datetime], ...]:
+    pairs = tuple(tuple(pair) for pair in value)
+    for pair in pairs:
+        if (
+            len(pair) != 2
+            or not isinstance(pair[0], str)
+            or not pair[0]
+            or not isinstance(pair[1], datetime)
+            or pair[1].utcoffset() is None
+        ):
+            raise ValidationError.of(
+                "deadlines", f"each is a (source, aware datetime) pair, got {pair!r}"
+            )
+    return pairs
+
+
 @frozen
 class StartClock:
-    """Start a new run of the house clock ``metric`` unless one is running (``next_reply``:
-    a customer's reply starts it; a second reply before the agent's changes nothing)."""
+    """Start the clock ``metric`` on one of the kind's own events.
+
+    Without ``deadlines``: a new run of the house clock ``metric`` unless one is running
+    (``next_reply``: a customer's reply starts it; a second reply before the agent's changes
+    nothing). With ``deadlines``, ``(source, instant)`` pairs the kind computes (a network's
+    evidence window, each party's regulatory deadline ...): a new run of the kind's own clock
+    ``metric`` from now, due at the earliest of them; the clock records which one holds and
+    every one considered, warns ``warn_before`` its deadline if given, and never pauses.
+    """
 
     metric: str
+    deadlines: tuple[tuple[str, datetime], ...] = field(default=(), converter=_deadlines)
+    warn_before: timedelta | None = None
 
 
 @frozen
@@ -271,8 +297,8 @@ class CaseKind(Generic[S]):
     - ``facts`` and ``fact_kinds``: what rules may read of this kind, each fact lazily.
     - ``clock_effects``: which of its events start, pause, resume and stop which clocks;
       ``metrics``: the house SLA metrics ``StartClocks`` starts (when the policy has them);
-      ``event_metrics``: house metrics only the kind's own events start (``StartClock``),
-      such as complaints' ``next_reply``.
+      ``event_metrics``: clocks only the kind's own events start (``StartClock``), such as
+      complaints' ``next_reply`` or disputes' evidence windows.
     - ``raise_severity``: the events a rule's ``raise_severity`` action appends, and the
       severity the case then has (for the firing's record).
     - ``contact``: ``(channel, address)`` for the customer's messages.
@@ -281,6 +307,8 @@ class CaseKind(Generic[S]):
     - ``keys``: the unique keys a case in this state holds; no two cases hold one key at
       once, and the kernel takes and releases them in the command's own commit (complaints:
       one open complaint per customer and transaction).
+    - ``ladder``: the escalation ladder its cases climb when ``Settings.cases`` does not
+      configure the kind (None: the default ladder).
     """
 
     name: str
@@ -304,6 +332,7 @@ class CaseKind(Generic[S]):
     state_type: type[S] | None = None
     state_schema: int = 1
     regulatory: tuple[ProfileChoice, ...] = ()
+    ladder: Ladder | None = None
 
     def __attrs_post_init__(self) -> None:
         if not self.name or not self.name.isidentifier():

@@ -143,6 +143,32 @@ class _Clocks:
                 continue  # a finding already started it: a second one changes nothing
             self.start_regulatory(metric, source, due, policy)
 
+    def start_given(self, effect: StartClock) -> None:
+        """A new run of a kind's own clock from now, due at the earliest deadline it gives."""
+        given = sorted((due, source) for source, due in effect.deadlines)
+        due, source = given[0]
+        clock = self.clocks.get(effect.metric)
+        warn_at = None
+        if effect.warn_before is not None and due - effect.warn_before < due:
+            warn_at = max(self.now, due - effect.warn_before)
+        self.emit(
+            sla.ClockStarted(
+                at=self.now,
+                by=SYSTEM,
+                metric=effect.metric,
+                policy="",
+                source=source,
+                run=clock.run + 1 if clock is not None else 1,
+                deadline=due,
+                regulatory_deadline=due,
+                regulatory_source=source,
+                warn_at=warn_at if warn_at is not None and warn_at < due else None,
+                pauses=False,
+                paused_by=(),
+                candidates=tuple(f"{s}={d.isoformat()}" for d, s in given),
+            )
+        )
+
     def reschedule(self, reason: str) -> None:
         policy = self.house_policy()
         for metric, regulatory in regulatory_deadlines(self.case, self.compiled).items():
@@ -181,10 +207,12 @@ class _Clocks:
         match effect:
             case StartClocks():
                 self.start_all()
-            case StartClock(metric=metric):
+            case StartClock(metric=metric, deadlines=()):
                 clock = self.clocks.get(metric)
                 if clock is None or not clock.running:
                     self.restart(metric, self.house_policy())
+            case StartClock():
+                self.start_given(effect)
             case StartFindingClocks(error_found=error_found):
                 self.start_from_finding(error_found)
             case StopClock(metric=metric, reason=reason):
@@ -212,9 +240,7 @@ class _Clocks:
                     self.emit(sla.pause(clock, at=now, by=SYSTEM, waiting_on=waiting_on))
             case ResumeClocks():
                 for clock in list(self.clocks.values()):
-                    self.emit(
-                        sla.resume(clock, at=now, by=SYSTEM, calendar=self.calendar(clock))
-                    )
+                    self.emit(sla.resume(clock, at=now, by=SYSTEM, calendar=self.calendar(clock)))
             case RescheduleClocks(reason=reason):
                 self.reschedule(reason)
 
