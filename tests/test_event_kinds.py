@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import walletcare  # noqa: F401 (imports every shipped event kind)
 from walletcare import Actor, ContactPoint, EvidenceRef, Money
+from walletcare.domain import disputes as dv
 from walletcare.domain.cases import KERNEL_EVENTS
 from walletcare.domain.complaints import events as ce
 from walletcare.domain.complaints.kind import COMPLAINTS
@@ -23,6 +24,7 @@ from walletcare.domain.complaints.values import (
     Resolution,
     Severity,
 )
+from walletcare.domain.disputes.kind import DISPUTES
 from walletcare.domain.escalation import (
     Escalated,
     PenaltyAccrued,
@@ -42,6 +44,7 @@ from walletcare.domain.fees import (
     Tax,
 )
 from walletcare.domain.incidents import INCIDENT_EVENTS, Member, Payment, RemedyKind
+from walletcare.domain.fees.exchange import ExchangeRate
 from walletcare.domain.regulatory import NoRegulatoryProfile
 from walletcare.domain.sla import (
     ClockBreached,
@@ -54,6 +57,9 @@ from walletcare.domain.sla import (
 )
 from walletcare.serialization import make_converter
 
+CONVERTER = make_converter(
+    events=(*KERNEL_EVENTS, *COMPLAINTS.events, *DISPUTES.events, *FEE_EVENTS)
+)
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 CONVERTER = make_converter(
@@ -72,6 +78,104 @@ MEMBER = Member(
 PAYMENT = Payment(customer_id="c", amount=Money.of("2.00", "CNY"))
 EVIDENCE = (EvidenceRef(kind="file", ref="files/1.pdf", description="statement"),)
 C = {"complaint_id": "cmp-1"}
+
+EUR = Money.of("80.00", "EUR")
+OUTCOME = dv.Outcome(
+    basis=dv.Basis.DECISION,
+    in_favour_of=dv.Party.CUSTOMER,
+    award=EUR,
+    award_account=Money.of("625.00", "CNY"),
+    payer=dv.Party.MERCHANT,
+    explanation="no proof of delivery",
+    decided_by="wallet",
+    payments=(
+        dv.Payment(
+            payer=dv.Party.MERCHANT,
+            payee=dv.Party.CUSTOMER,
+            amount=EUR,
+            account_amount=Money.of("625.00", "CNY"),
+            why="refund",
+        ),
+    ),
+)
+DISPUTE_SAMPLES: dict[str, dict[str, Any]] = {
+    "dispute.opened": {
+        "customer": dv.Participant(party="customer", id="c", jurisdiction="CN"),
+        "merchant": dv.Participant(party="merchant", id="m", jurisdiction="DE"),
+        "wallet": dv.Participant(party="wallet", id="w", jurisdiction="CN"),
+        "transactions": (dv.DisputedTransaction(id="tx", amount=EUR, disputed=EUR, occurred_at=T),),
+        "reason": dv.Reason.NOT_RECEIVED,
+        "profile": "visa",
+        "description": "nothing came",
+        "stage": dv.Stage.DISPUTE,
+        "disputed": EUR,
+        "account_currency": "CNY",
+        "disputed_account": Money.of("625.00", "CNY"),
+        "rate": ExchangeRate(base="EUR", quote="CNY", rate=Decimal("7.8125")),
+        "contact_channel": "sms",
+        "contact_address": "+86",
+        "flags": ("new_account",),
+        "complaint_id": "cmp-1",
+        "identity_verified": False,
+        "inquiry_until": T,
+        "resolution_due": (dv.DueBy(source="cn_banking@CN:resolution", at=T),),
+        "credit_rules": "reg_e",
+        "credit_due": dv.DueBy(source="reg_e", at=T),
+        "investigation_due": dv.DueBy(source="reg_e", at=T),
+    },
+    "dispute.inquiry_escalated": {"party": dv.Party.CUSTOMER, "reason": "no reply"},
+    "dispute.evidence_requested": {
+        "party": dv.Party.MERCHANT,
+        "stage": dv.Stage.APPEAL,
+        "due_by": T,
+        "source": "visa:appeal 30 days (DE)",
+        "warn_before": timedelta(days=2),
+    },
+    "dispute.evidence_staged": {
+        "party": dv.Party.MERCHANT,
+        "items": (dv.EvidenceItem(kind="shipping", reference="DHL-1", description="tracking"),),
+        "text": "delivered",
+    },
+    "dispute.evidence_submitted": {"party": dv.Party.MERCHANT, "items": 1},
+    "dispute.offer_made": {
+        "offer_id": "offer-2",
+        "party": dv.Party.CUSTOMER,
+        "to": dv.Party.MERCHANT,
+        "offer": dv.OfferKind.PARTIAL_REFUND,
+        "amount": Money.of("35.00", "EUR"),
+        "reasons": "broken",
+        "expires_at": T,
+        "counters": "offer-1",
+    },
+    "dispute.offer_accepted": {"offer_id": "offer-2", "party": dv.Party.MERCHANT},
+    "dispute.offer_declined": {"offer_id": "offer-2", "party": dv.Party.MERCHANT, "reason": "no"},
+    "dispute.offer_lapsed": {"offer_id": "offer-2"},
+    "dispute.identity_verified": {"credit_due": dv.DueBy(source="reg_e", at=T)},
+    "dispute.provisional_credit_given": {
+        "credit_id": "credit-1",
+        "amount": Money.of("625.00", "CNY"),
+        "notice_due": dv.DueBy(source="reg_e", at=T),
+    },
+    "dispute.credit_notice_sent": {"credit_id": "credit-1", "message_id": "m-1"},
+    "dispute.credit_made_final": {"credit_id": "credit-1", "amount": Money.of("1.00", "CNY")},
+    "dispute.credit_reversal_noticed": {
+        "credit_id": "credit-1",
+        "amount": Money.of("624.00", "CNY"),
+        "reverse_at": T,
+    },
+    "dispute.credit_reversed": {"credit_id": "credit-1", "amount": Money.of("624.00", "CNY")},
+    "dispute.decided": {"outcome": OUTCOME, "appeal_until": T},
+    "dispute.decision_appealed": {"party": dv.Party.MERCHANT, "reason": "delivered"},
+    "dispute.referred": {
+        "to": dv.Referral.ARBITRATION,
+        "body": "CIETAC",
+        "considered": ("customer@CN: CIETAC",),
+        "party": dv.Party.CUSTOMER,
+        "reason": "disagree",
+    },
+    "dispute.resolved": {"outcome": OUTCOME},
+    "dispute.closed": {"basis": dv.Basis.WITHDRAWN, "reason": "settled elsewhere"},
+}
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "complaint.received": {
@@ -257,6 +361,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "payments": (PAYMENT,),
     },
     "incident.remedy_paid": {**INC, "payments": (PAYMENT,)},
+    "complaint.dispute_linked": {**C, "dispute_id": "dsp-1"},
+    **{kind: {"dispute_id": "dsp-1", **fields} for kind, fields in DISPUTE_SAMPLES.items()},
 }
 CLASSES = {
     cls.kind: cls
@@ -278,6 +384,7 @@ CLASSES = {
         FeeDiscrepancyRemedied,
         NoRegulatoryProfile,
         *INCIDENT_EVENTS,
+        *DISPUTES.events,
     )
 }
 

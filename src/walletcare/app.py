@@ -13,6 +13,8 @@ from walletcare.domain.calendars import require_aware
 from walletcare.domain.cases import KERNEL_EVENTS, CaseKind, CaseState
 from walletcare.domain.complaints import Complaint, ComplaintPolicy
 from walletcare.domain.complaints.kind import COMPLAINTS
+from walletcare.domain.disputes import Dispute, DisputePolicy
+from walletcare.domain.disputes.kind import DISPUTES
 from walletcare.domain.events import Event
 from walletcare.domain.fees import FEE_EVENTS
 from walletcare.domain.followups import FOLLOWUPS, LEDGER_EVENTS, Followup, FollowupPolicy
@@ -35,6 +37,7 @@ from walletcare.serialization import WalletcareConverter, make_converter
 from walletcare.services.cases import NEXT_METRIC, CaseService
 from walletcare.services.commands import CommandRunner, Committed, Decide
 from walletcare.services.complaints import ComplaintService
+from walletcare.services.disputes import DisputeService
 from walletcare.services.fees import FeeService
 from walletcare.services.followups import FollowupService
 from walletcare.services.incident_detection import DetectOnIntake
@@ -49,7 +52,8 @@ R = TypeVar("R")
 
 __all__ = ["Walletcare", "SystemClock", "TickReport"]
 
-BUILT_IN_KINDS: tuple[CaseKind[Any], ...] = (COMPLAINTS, FOLLOWUPS, INCIDENTS)
+BUILT_IN_KINDS: tuple[CaseKind[Any], ...] = (COMPLAINTS, FOLLOWUPS, INCIDENTS, DISPUTES)
+"""The kinds of case every instance runs: complaints, follow-ups, incidents and disputes."""
 
 
 def _count(name: str, value: object, *, minimum: int = 1) -> None:
@@ -130,10 +134,10 @@ class Walletcare:
         for kind in kinds:
             if not isinstance(kind, CaseKind):
                 raise ConfigurationError(f"kinds: {kind!r} is not a CaseKind")
-            for builtin in BUILT_IN_KINDS:
-                if kind is not builtin and kind.name == builtin.name:
+BUILT_IN_KINDS: tuple[CaseKind[Any], ...] = (COMPLAINTS, FOLLOWUPS, INCIDENTS, DISPUTES)
+"""The kinds of case every instance runs: complaints, follow-ups, incidents and disputes."""
                     raise ConfigurationError(
-                        f"kinds: {kind.name!r} is the built-in {builtin.name} kind"
+                        f"kinds: {kind.name!r} is the built-in {built_in.name} kind"
                     )
         names = [kind.name for kind in kinds]
         for kind in kinds:
@@ -223,6 +227,15 @@ class Walletcare:
         self.plugins.register(
             DetectOnIntake(self.incidents.detection), name="walletcare.incident-detection"
         )
+        dispute_settings = self.settings.cases.get(DISPUTES.name) or CaseSettings()
+        dispute_policy = dispute_settings.policy or DisputePolicy()
+        if not isinstance(dispute_policy, DisputePolicy):
+            raise ConfigurationError(
+                f"settings.cases.dispute.policy must be a DisputePolicy, "
+                f"got {type(dispute_policy).__name__}"
+            )
+        disputes: CaseService[Dispute] = self._cases[DISPUTES.name]
+        self.disputes = DisputeService(cases=disputes, policy=dispute_policy, complaints=complaints)
         self.fees = FeeService(
             runner=self.commands,
             storage=self.storage,

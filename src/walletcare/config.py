@@ -9,6 +9,8 @@ field.
 
 from walletcare.domain.calendars import BusinessCalendar
 from walletcare.domain.complaints import ComplaintPolicy, DuplicateHandling, SeverityPolicy
+from walletcare.domain.disputes import CreditRules, DisputePolicy, DisputeProfile, Forum
+from walletcare.domain.disputes.kind import DISPUTE_LADDER
 from walletcare.domain.fees import RemediationPolicy
 from walletcare.domain.followups import PROFILES as CONTACT_PROFILES
 from walletcare.domain.followups import ContactProfile, FollowupPolicy, TriggerPolicy
@@ -43,6 +45,11 @@ __all__ = [
     "RetryPolicy",
     "CaseSettings",
     "ComplaintPolicy",
+    "DisputePolicy",
+    "DisputeProfile",
+    "CreditRules",
+    "Forum",
+    "DISPUTE_LADDER",
     "SeverityPolicy",
     "DuplicateHandling",
     "RemediationPolicy",

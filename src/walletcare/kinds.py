@@ -26,7 +26,7 @@ from walletcare.domain.cases import (
 from walletcare.domain.escalation import EscalationState
 from walletcare.domain.rules import FactKind
 from walletcare.domain.sla import SlaClock
-from walletcare.services.cases import AuditEntry, CaseService, KindTimer, Step, StepResult
+from walletcare.services.cases import AuditEntry, CaseService, KindTimer, Opening, Step, StepResult
 
 __all__ = [
     "CaseKind",
@@ -35,6 +35,7 @@ __all__ = [
     "Step",
     "StepResult",
     "KindTimer",
+    "Opening",
     "AuditEntry",
     "ClockEffect",
     "StartClocks",

@@ -15,8 +15,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from attrs import frozen
-
 from walletcare.domain.cases import CaseKind, CaseState
 from walletcare.domain.clock_events import ClockStarted, find_clock
 from walletcare.domain.events import Actor, Event
@@ -46,11 +44,12 @@ from walletcare.ports import (
     TimerChange,
 )
 from walletcare.serialization import WalletcareConverter
+from walletcare.services.audit import AuditEntry
 from walletcare.services.commands import CommandRunner, Decision, Loaded
 from walletcare.services.texts import Texts
 from walletcare.services.timers import Timers
 
-__all__ = ["CaseService", "AuditEntry", "Step", "StepResult", "KindTimer"]
+__all__ = ["CaseService", "AuditEntry", "Step", "StepResult", "KindTimer", "Opening"]
 
 S = TypeVar("S", bound=CaseState)
 
@@ -60,6 +59,9 @@ StepResult = tuple[Sequence[Event], Sequence[OutboundMessage], Sequence[TimerCha
 Step = Callable[[S, datetime, int], StepResult]
 """A command: the case as it stands, the time and the stream's version in; its decision out."""
 
+Opening = Callable[[S, datetime], tuple[Sequence[OutboundMessage], Sequence[TimerChange]]]
+"""What a new case sends and arms in its first commit: the case as opened and the time in."""
+
 KindTimer = Callable[[S, Timer, datetime, int], StepResult]
 """A kind's own timer (auto-close ...): the case, the due timer, the time and the version."""
 
@@ -67,27 +69,6 @@ OVERSIGHT_FAMILIES = ("sla", "penalty", "escalation")
 NEXT_METRIC = "next_metric"
 """The listing attribute naming the clock of a case's next deadline."""
 log = logging.getLogger("walletcare.cases")
-
-
-@frozen(kw_only=True)
-class AuditEntry:
-    """One line of the audit trail: when, who, what, and the event's own details."""
-
-    version: int
-    at: datetime
-    actor: str
-    kind: str
-    details: dict[str, Any]
-
-    @property
-    def line(self) -> str:
-        """The entry as one readable line for an auditor."""
-        shown = ", ".join(
-            f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in self.details.items()
-        )
-        return f"#{self.version} {self.at.isoformat()} {self.actor} {self.kind}" + (
-            f" {shown}" if shown else ""
-        )
 
 
 class CaseService(Generic[S]):
@@ -138,8 +119,18 @@ class CaseService(Generic[S]):
 
         return self.runner.run_case(case_id, decide).result
 
-    def create(self, case_id: str, first: Callable[[datetime], Sequence[Event]]) -> S:
-        """Start a new case from the events ``first`` decides; an id in use is refused."""
+    def create(
+        self,
+        case_id: str,
+        first: Callable[[datetime], Sequence[Event]],
+        *,
+        then: Opening[S] | None = None,
+    ) -> S:
+        """Start a new case from the events ``first`` decides; an id in use is refused.
+
+        ``then``: what the new case sends and arms in the same commit (its first messages and
+        timers), decided from the case as ``first`` opened it.
+        """
         self._require_id(case_id)
 
         def decide(history: Sequence[Event], now: datetime) -> Decision[S]:
@@ -149,7 +140,8 @@ class CaseService(Generic[S]):
             state = self.kind.replay(events)
             if state is None:
                 raise ValidationError.of(f"{self.kind.name}_id", "a new case needs its first event")
-            return self.oversee(None, state, (events, [], []), now=now, version=0)
+            messages, timers = then(state, now) if then is not None else ((), ())
+            return self.oversee(None, state, (events, messages, timers), now=now, version=0)
 
         return self.runner.run(case_id, decide).result
 

@@ -42,6 +42,7 @@ __all__ = [
     "ThirdPartyAnswered",
     "IncidentLinked",
     "IncidentUnlinked",
+    "DisputeLinked",
 ]
 
 
@@ -268,3 +269,8 @@ class IncidentUnlinked(ComplaintEvent):
     kind = "complaint.incident_unlinked"
     incident_id: str
     reason: str
+class DisputeLinked(ComplaintEvent):
+    """A dispute was opened from this complaint; the dispute names the complaint too."""
+
+    kind = "complaint.dispute_linked"
+    dispute_id: str

@@ -7,6 +7,7 @@ from datetime import datetime
 from walletcare.domain.complaints.events import (
     ComplaintAbsorbed,
     ComplaintMerged,
+    DisputeLinked,
     DuplicateLinked,
 )
 from walletcare.domain.complaints.guards import require_status, role_of
@@ -16,7 +17,7 @@ from walletcare.domain.complaints.values import OPEN_STATUSES, IntakeChannel
 from walletcare.domain.events import Actor, ActorRole, Event
 from walletcare.errors import DomainError, ValidationError
 
-__all__ = ["link_duplicate", "merge_into", "absorb"]
+__all__ = ["link_duplicate", "merge_into", "absorb", "link_dispute"]
 
 
 def link_duplicate(
@@ -77,3 +78,10 @@ def _check_merge(source: Complaint, target: Complaint, by: Actor) -> None:
         raise ValidationError.of("into", "complaints of different customers cannot be merged")
     require_status(source, OPEN_STATUSES, "merge")
     require_status(target, OPEN_STATUSES, "merge into")
+
+
+def link_dispute(complaint: Complaint, dispute_id: str, *, by: Actor, at: datetime) -> list[Event]:
+    """Record a dispute opened from this complaint (once: linking it again changes nothing)."""
+    if dispute_id in complaint.disputes:
+        return []
+    return [DisputeLinked(complaint_id=complaint.id, at=at, by=by, dispute_id=dispute_id)]

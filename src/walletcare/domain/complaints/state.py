@@ -24,6 +24,7 @@ from walletcare.domain.complaints.events import (
     ComplaintResolved,
     ComplaintWithdrawn,
     ContactRecorded,
+    DisputeLinked,
     DuplicateLinked,
     FindingRecorded,
     FlagsAdded,
@@ -116,6 +117,8 @@ class Complaint:
     fee_rule: str = ""
     incident: str = ""
     """The incident the complaint is linked to, if any (one at most)."""
+    disputes: tuple[str, ...] = ()
+    """The disputes opened from this complaint."""
     clocks: tuple[SlaClock, ...] = ()
     escalation: EscalationState = field(factory=EscalationState)
 
@@ -281,6 +284,10 @@ def _holding_reply(d: dict[str, Any], e: HoldingReplySent) -> None:
     d["flags"] = tuple(sorted({*d["flags"], "exceptional"}))
 
 
+def _dispute_linked(d: dict[str, Any], e: DisputeLinked) -> None:
+    d["disputes"] = (*d["disputes"], e.dispute_id)
+
+
 def _finding(d: dict[str, Any], e: FindingRecorded) -> None:
     found = {"investigation_finished", *(("error_found",) if e.error_found else ())}
     d["flags"] = tuple(sorted({*d["flags"], *found}))
@@ -306,6 +313,7 @@ _STEPS: dict[type[Event], Callable[[dict[str, Any], Any], None]] = {
     FindingRecorded: _finding,
     ThirdPartyAwaited: _third_party_awaited,
     ThirdPartyAnswered: _third_party_answered,
+    DisputeLinked: _dispute_linked,
     FlagsAdded: _flagged,
     HoldingReplySent: _holding_reply,
     ComplaintAcknowledged: _acknowledged,
