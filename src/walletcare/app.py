@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, TypeVar
 
+import attrs
 from attrs import frozen
 
 from walletcare.domain.calendars import require_aware
@@ -20,7 +21,8 @@ from walletcare.domain.fees import FEE_EVENTS
 from walletcare.domain.followups import FOLLOWUPS, LEDGER_EVENTS, Followup, FollowupPolicy
 from walletcare.domain.incidents import Incident, IncidentPolicy
 from walletcare.domain.incidents.kind import INCIDENTS
-from walletcare.domain.oversight import CaseSettings, Oversight
+from walletcare.domain.ladder import Ladder
+from walletcare.domain.oversight import CaseSettings
 from walletcare.errors import ConfigurationError, NotFound, ValidationError
 from walletcare.plugins import Plugins, make_plugin_manager
 from walletcare.ports import (
@@ -174,9 +176,12 @@ BUILT_IN_KINDS: tuple[CaseKind[Any], ...] = (COMPLAINTS, FOLLOWUPS, INCIDENTS, D
         self._cases: dict[str, CaseService[Any]] = {}
         regulation = self.settings.regulation.compile("settings.regulation")
         for kind in kinds:
-            chosen = self.settings.cases.get(kind.name) or CaseSettings(
-                oversight=Oversight(ladder=kind.ladder) if kind.ladder else Oversight()
-            )
+            chosen = self.settings.cases.get(kind.name) or CaseSettings()
+            if kind.ladder is not None and chosen.oversight.ladder == Ladder():
+                # The kind's own ladder stands in for the default one, never for a host's.
+                chosen = attrs.evolve(
+                    chosen, oversight=attrs.evolve(chosen.oversight, ladder=kind.ladder)
+                )
             try:
                 self._cases[kind.name] = CaseService(
                     kind=kind,

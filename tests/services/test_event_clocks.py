@@ -87,8 +87,8 @@ def test_a_later_event_starts_a_new_run_from_its_own_time() -> None:
     assert again.warn_at is None and not again.pauses  # no warn_before; never paused
 
 
-def test_a_kinds_own_ladder_applies_when_settings_leave_the_kind_out() -> None:
-    """``CaseKind.ladder`` is the ladder of a kind the settings do not configure."""
+def test_a_kinds_own_ladder_stands_in_for_the_default_one() -> None:
+    """``CaseKind.ladder`` replaces the default ladder, never one the host configured."""
     ladder = Ladder(tiers=("agent", "mediator", "arbitrator"), start="agent")
     app = Walletcare(
         Settings(storage_url="memory://"),
@@ -96,9 +96,19 @@ def test_a_kinds_own_ladder_applies_when_settings_leave_the_kind_out() -> None:
         kinds=[attrs.evolve(KIND, ladder=ladder)],
     )
     assert app.cases("callback").oversight.ladder == ladder
-    configured = Walletcare(
+    defaults = Walletcare(
         Settings(storage_url="memory://", cases={"callback": CaseSettings()}),
         clock=FixedClock(T0),
         kinds=[attrs.evolve(KIND, ladder=ladder)],
     )
-    assert configured.cases("callback").oversight.ladder == Ladder()
+    assert defaults.cases("callback").oversight.ladder == ladder
+    own = Ladder(tiers=("agent", "supervisor"), start="agent")
+    configured = Walletcare(
+        Settings(
+            storage_url="memory://",
+            cases={"callback": CaseSettings(oversight=Oversight(ladder=own))},
+        ),
+        clock=FixedClock(T0),
+        kinds=[attrs.evolve(KIND, ladder=ladder)],
+    )
+    assert configured.cases("callback").oversight.ladder == own

@@ -307,8 +307,8 @@ class CaseKind(Generic[S]):
     - ``keys``: the unique keys a case in this state holds; no two cases hold one key at
       once, and the kernel takes and releases them in the command's own commit (complaints:
       one open complaint per customer and transaction).
-    - ``ladder``: the escalation ladder its cases climb when ``Settings.cases`` does not
-      configure the kind (None: the default ladder).
+    - ``ladder``: the escalation ladder its cases climb in place of the default one, unless
+      ``Settings.cases`` gives the kind a ladder of its own (None: the default ladder).
     """
 
     name: str

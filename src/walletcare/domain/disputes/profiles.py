@@ -83,6 +83,14 @@ def _reasons(value: Iterable[Reason | str]) -> frozenset[Reason]:
         raise ValidationError.of("reasons", str(exc)) from None
 
 
+def _ignored(value: Any) -> IgnoredOffer:
+    try:
+        return IgnoredOffer(value)
+    except ValueError:
+        choices = ", ".join(i.value for i in IgnoredOffer)
+        raise ValidationError.of("ignored_offer", f"{value!r} is not one of {choices}") from None
+
+
 def _text(_: object, attribute: Any, value: Any) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError.of(attribute.name, "is required")
@@ -116,7 +124,7 @@ class DisputeProfile:
     reason_filing_days: FrozenMap[Reason, int] = field(factory=FrozenMap, converter=_reason_days)
     inquiry_days: int | None = field(default=None, validator=_optional_days)
     offer_days: int = field(default=10, validator=_days)
-    ignored_offer: IgnoredOffer = IgnoredOffer.LAPSE
+    ignored_offer: IgnoredOffer = field(default=IgnoredOffer.LAPSE, converter=_ignored)
     sources: tuple[str, ...] = field(default=(), converter=_strings, validator=_sources)
     notes: str = ""
 
