@@ -39,6 +39,7 @@ def run(args: list[str], env: dict[str, str]) -> str:
         ["bench_fees.py", "200", "2000", "5"],
         ["bench_followups.py", "200", "10", "5"],
         ["bench_incidents.py", "20000", "5", "200"],
+        ["bench_disputes.py", "20", "5"],
     ],
     ids=lambda a: a[0],
 )

@@ -15,9 +15,10 @@ import collections.abc
 import enum
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Union
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -45,6 +46,8 @@ def text_problem(value: str) -> str | None:
 
 
 def _check_str(value: Any) -> str | None:
+    if type(value) is str and value.isascii():
+        return None  # the common case, first
     if not isinstance(value, str):
         return f"must be a string, got {type(value).__name__}"
     return text_problem(value)
@@ -60,7 +63,13 @@ def _check_int(value: Any) -> str | None:
     return None
 
 
+_ZONES = (timezone, ZoneInfo)
+"""Time zones that always give an offset: a datetime in one is aware without asking."""
+
+
 def _check_datetime(value: Any) -> str | None:
+    if type(value) is datetime and type(value.tzinfo) in _ZONES:
+        return None  # the common case, without computing an offset
     if not isinstance(value, datetime) or value.utcoffset() is None:
         return "must be a timezone-aware datetime"
     return None
@@ -210,8 +219,14 @@ def _checks(cls: type) -> tuple[tuple[str, Check], ...]:
 
 def check_fields(value: object) -> None:
     """Raise a ``ValidationError`` naming every field of ``value`` that is not of its type."""
+    checks = _compiled.get(type(value)) or _checks(type(value))
+    for name, check in checks:
+        if check(getattr(value, name)) is not None:
+            break
+    else:
+        return  # every field holds its type: the common case costs one pass, no bookkeeping
     problems: dict[str, str] = {}
-    for name, check in _checks(type(value)):
+    for name, check in checks:
         problem = check(getattr(value, name))
         if problem is None:
             continue

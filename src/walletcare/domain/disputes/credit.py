@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from walletcare.domain.disputes import events as ev
-from walletcare.domain.disputes.intake import credit_due, end_of_business_days
+from walletcare.domain.disputes.intake import credit_due
 from walletcare.domain.disputes.parties import require_open, require_staff
 from walletcare.domain.disputes.profiles import CompiledDisputePolicy
 from walletcare.domain.disputes.state import Dispute
@@ -52,10 +52,9 @@ def give_credit(
         raise ValidationError.of("amount", f"{given} is more than the {room} not yet credited")
     if any(c.id == credit_id for c in d.credits):
         raise ValidationError.of("credit_id", f"{credit_id!r} was already used")
-    calendar = rules.calendar(d.jurisdiction)
     due = ev.DueBy(
         source=f"{credit.name}:credit_notice {credit.notice_business_days} business days",
-        at=end_of_business_days(calendar, at, credit.notice_business_days),
+        at=rules.end_of_business_days(d.jurisdiction, at, credit.notice_business_days),
     )
     events: list[Event] = [
         ev.ProvisionalCreditGiven(
@@ -98,7 +97,7 @@ def verify_identity(
         raise TransitionNotAllowed("the customer's identity is verified already")
     credit = rules.credit_rules(d.jurisdiction) if d.credit_rules else None
     due = (
-        credit_due(credit, d.flags, at, rules.calendar(d.jurisdiction))
+        credit_due(credit, d.flags, at, d.jurisdiction, rules)
         if credit is not None and not d.decisions
         else None
     )

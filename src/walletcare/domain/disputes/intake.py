@@ -8,7 +8,6 @@ from typing import Any
 
 from attrs import field, frozen
 
-from walletcare.domain.calendars import BusinessCalendar
 from walletcare.domain.disputes.events import DisputeOpened, DueBy, EvidenceRequested
 from walletcare.domain.disputes.profiles import CompiledDisputePolicy, CreditRules, DisputeProfile
 from walletcare.domain.disputes.state import Dispute, apply_all
@@ -33,8 +32,6 @@ __all__ = [
     "open_dispute",
     "evidence_windows",
     "credit_due",
-    "end_of_days",
-    "end_of_business_days",
 ]
 
 
@@ -178,16 +175,6 @@ def _check_account(new: NewDispute, currency: str, problems: dict[str, str]) -> 
             )
 
 
-def end_of_days(calendar: BusinessCalendar, at: datetime, days: int) -> datetime:
-    """The end of the local day ``days`` calendar days after ``at``."""
-    return calendar.end_of_day(calendar.local_date(at) + timedelta(days=days))
-
-
-def end_of_business_days(calendar: BusinessCalendar, at: datetime, days: int) -> datetime:
-    """The end of the ``days``-th business day after ``at``."""
-    return calendar.end_of_day(calendar.add_business_days(at, days))
-
-
 def evidence_windows(
     dispute: Dispute, stage: Stage, days: int, at: datetime, rules: CompiledDisputePolicy
 ) -> list[Event]:
@@ -203,7 +190,7 @@ def evidence_windows(
             dispute_id=dispute.id,
             party=p.party,
             stage=stage,
-            due_by=end_of_days(rules.calendar(p.jurisdiction), at, days),
+            due_by=rules.end_of_days(p.jurisdiction, at, days),
             source=f"{dispute.profile}:{stage.value} {days} days ({p.jurisdiction})",
             warn_before=warn,
         )
@@ -242,14 +229,18 @@ def _resolution_due(  # noqa: PLR0917 (private: the case's own parts)
 
 
 def credit_due(
-    credit: CreditRules, flags: tuple[str, ...], at: datetime, calendar: BusinessCalendar
+    credit: CreditRules,
+    flags: tuple[str, ...],
+    at: datetime,
+    jurisdiction: str,
+    rules: CompiledDisputePolicy,
 ) -> DueBy:
     """When provisional credit is due, counted from ``at`` (opening, or verification)."""
     new = "new_account" in flags
     days = credit.credit_business_days_new if new else credit.credit_business_days
     return DueBy(
         source=f"{credit.name}:provisional_credit {days} business days",
-        at=end_of_business_days(calendar, at, days),
+        at=rules.end_of_business_days(jurisdiction, at, days),
     )
 
 
@@ -269,7 +260,6 @@ def open_dispute(
     account = new.account_currency or disputed.currency
     rate = new.rate if account != disputed.currency else None
     occurred = min(t.occurred_at for t in txs)
-    calendar = rules.calendar(customer.jurisdiction)
     credit = rules.credit_rules(customer.jurisdiction)
     if credit is not None and reason not in credit.reasons:
         credit = None
@@ -282,7 +272,8 @@ def open_dispute(
         extended = bool(credit.extended_flags & set(flags))
         days = credit.investigation_days_extended if extended else credit.investigation_days
         investigation = DueBy(
-            source=f"{credit.name}:investigation {days} days", at=end_of_days(calendar, at, days)
+            source=f"{credit.name}:investigation {days} days",
+            at=rules.end_of_days(customer.jurisdiction, at, days),
         )
     stage = Stage.INQUIRY if profile.inquiry_days else Stage.DISPUTE
     opened = DisputeOpened(
@@ -309,14 +300,14 @@ def open_dispute(
         flags=flags,
         complaint_id=new.complaint_id,
         identity_verified=verified,
-        inquiry_until=end_of_days(calendar, at, profile.inquiry_days)
+        inquiry_until=rules.end_of_days(customer.jurisdiction, at, profile.inquiry_days)
         if profile.inquiry_days
         else None,
         resolution_due=_resolution_due(
             (customer, merchant, wallet), new.product, flags, at, occurred, rules
         ),
         credit_rules=credit.name if credit is not None else "",
-        credit_due=credit_due(credit, flags, at, calendar)
+        credit_due=credit_due(credit, flags, at, customer.jurisdiction, rules)
         if credit is not None and verified
         else None,
         investigation_due=investigation,

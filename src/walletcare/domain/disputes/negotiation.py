@@ -15,7 +15,7 @@ from walletcare.domain.disputes.profiles import CompiledDisputePolicy, IgnoredOf
 from walletcare.domain.disputes.settlement import outcome, resolve
 from walletcare.domain.disputes.stages import close
 from walletcare.domain.disputes.state import Dispute, apply_all
-from walletcare.domain.disputes.values import Basis, Offer, OfferKind, OfferStatus, Party
+from walletcare.domain.disputes.values import Basis, Offer, OfferKind, OfferStatus, Party, zero
 from walletcare.domain.events import SYSTEM, Actor, Event
 from walletcare.domain.money import Money
 from walletcare.errors import DomainError, TransitionNotAllowed, ValidationError
@@ -123,7 +123,7 @@ def offer_words(offer: Offer) -> str:
 def _agreed(
     d: Dispute, offer: Offer, *, at: datetime, by: Actor, rules: CompiledDisputePolicy
 ) -> list[Event]:
-    award = offer.amount if offer.amount is not None else Money.zero(d.disputed.currency)
+    award = offer.amount if offer.amount is not None else zero(d.disputed.currency)
     result = outcome(
         d,
         basis=Basis.AGREEMENT,

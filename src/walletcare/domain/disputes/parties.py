@@ -15,6 +15,8 @@ __all__ = ["party_of", "require_open", "require_stage", "require_actor", "requir
 
 def party_of(value: object, field_name: str = "party") -> Party:
     """``value`` as a ``Party``, or a ``ValidationError`` naming the field."""
+    if type(value) is Party:
+        return value
     try:
         return Party(value if isinstance(value, str) else str(value))
     except ValueError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from attrs import field, frozen
@@ -351,7 +351,17 @@ class DisputePolicy:
 class CompiledDisputePolicy:
     """A ``DisputePolicy`` with the shipped data merged in, and the regulation's calendars."""
 
-    __slots__ = ("choices", "forums", "policy", "profiles", "regulation")
+    __slots__ = (
+        "_calendars",
+        "_closing",
+        "_credit",
+        "_ends",
+        "choices",
+        "forums",
+        "policy",
+        "profiles",
+        "regulation",
+    )
 
     def __init__(
         self,
@@ -367,17 +377,64 @@ class CompiledDisputePolicy:
         self.forums = forums
         self.regulation = regulation
         self.choices = choices
+        self._calendars: dict[str, BusinessCalendar] = {}
+        self._ends: dict[tuple[str, date, int, bool], datetime] = {}
+        self._closing: dict[tuple[str, date], datetime | None] = {}
+        self._credit: dict[str, CreditRules | None] = {}
 
     def calendar(self, jurisdiction: str) -> BusinessCalendar:
         """Where ``jurisdiction`` counts its days (always open, in UTC, if it is unknown)."""
-        found = self.regulation.calendar(jurisdiction)
-        return found if found is not None else BusinessCalendar.always_open("UTC")
+        known = self._calendars.get(jurisdiction)
+        if known is None:
+            found = self.regulation.calendar(jurisdiction)
+            known = found if found is not None else BusinessCalendar.always_open("UTC")
+            self._calendars[jurisdiction] = known
+        return known
+
+    def end_of_days(self, jurisdiction: str, at: datetime, days: int) -> datetime:
+        """The end of the local day ``days`` calendar days after ``at`` in ``jurisdiction``."""
+        calendar = self.calendar(jurisdiction)
+        return self._end(jurisdiction, calendar.local_date(at), days, business=False)
+
+    def end_of_business_days(self, jurisdiction: str, at: datetime, days: int) -> datetime:
+        """The end of the ``days``-th business day after the day ``at`` counts as received on."""
+        calendar = self.calendar(jurisdiction)
+        day = calendar.local_date(at)
+        key = (jurisdiction, day)
+        if key not in self._closing:
+            if len(self._closing) > 10_000:
+                self._closing.clear()
+            self._closing[key] = calendar.close_of(day) if calendar.is_business_day(day) else None
+        closing = self._closing[key]
+        if closing is None or at >= closing:  # counts as received on the next business day
+            return self._end(jurisdiction, day, days + 1, business=True)
+        return self._end(jurisdiction, day, days, business=True)
+
+    def _end(self, jurisdiction: str, start: date, days: int, *, business: bool) -> datetime:
+        # Deadlines repeat for every dispute handled on the same day: count each once.
+        key = (jurisdiction, start, days, business)
+        found = self._ends.get(key)
+        if found is None:
+            calendar = self.calendar(jurisdiction)
+            last = start
+            if business:
+                for _ in range(days):
+                    last = calendar.next_business_day(last)
+            else:
+                last = start + timedelta(days=days)
+            found = calendar.end_of_day(last)
+            if len(self._ends) > 10_000:
+                self._ends.clear()
+            self._ends[key] = found
+        return found
 
     def credit_rules(self, jurisdiction: str) -> CreditRules | None:
         """The provisional-credit rules of the customer's ``jurisdiction``, if any."""
-        code = self.regulation.code(jurisdiction)
-        rules = self.policy.credit
-        return rules.get(code) or rules.get(code.split("-")[0])
+        if jurisdiction not in self._credit:
+            code = self.regulation.code(jurisdiction)
+            rules = self.policy.credit
+            self._credit[jurisdiction] = rules.get(code) or rules.get(code.split("-")[0])
+        return self._credit[jurisdiction]
 
     def forum(self, jurisdiction: str) -> Forum | None:
         """The first forum serving ``jurisdiction``."""

@@ -4,9 +4,9 @@ an outcome makes. Money is conserved: the customer ends with exactly the award."
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from walletcare.domain.disputes import events as ev
-from walletcare.domain.disputes.intake import end_of_business_days
 from walletcare.domain.disputes.profiles import CompiledDisputePolicy
 from walletcare.domain.disputes.state import Dispute, apply_all
 from walletcare.domain.disputes.values import (
@@ -33,26 +33,34 @@ def settle_credits(
         return []
     credit_rules = rules.credit_rules(d.jurisdiction)
     honour = credit_rules.honour_business_days if credit_rules is not None else 5
-    reverse_at = end_of_business_days(rules.calendar(d.jurisdiction), at, honour)
-    left = max(award_account - d.credit_final, Money.zero(d.account_currency))
+    reverse_at = rules.end_of_business_days(d.jurisdiction, at, honour)
+    currency = d.account_currency
+    # Decimal arithmetic in one currency, checked once: every Money built here is exact.
+    already = sum((c.final.amount for c in d.credits if c.final is not None), Decimal(0))
+    left = max(award_account.amount - already, Decimal(0))
     events: list[Event] = []
     for credit in pending:
-        final = min(credit.amount, left)
+        amount = credit.amount.amount
+        final = min(amount, left)
         left -= final
         if final:
             events.append(
                 ev.CreditMadeFinal(
-                    at=at, by=SYSTEM, dispute_id=d.id, credit_id=credit.id, amount=final
+                    at=at,
+                    by=SYSTEM,
+                    dispute_id=d.id,
+                    credit_id=credit.id,
+                    amount=Money(final, currency),
                 )
             )
-        if credit.amount - final:
+        if amount - final:
             events.append(
                 ev.CreditReversalNoticed(
                     at=at,
                     by=SYSTEM,
                     dispute_id=d.id,
                     credit_id=credit.id,
-                    amount=credit.amount - final,
+                    amount=Money(amount - final, currency),
                     reverse_at=reverse_at,
                 )
             )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from walletcare.domain.disputes import events as ev
-from walletcare.domain.disputes.intake import end_of_days, evidence_windows
+from walletcare.domain.disputes.intake import evidence_windows
 from walletcare.domain.disputes.parties import (
     party_of,
     require_actor,
@@ -26,6 +26,7 @@ from walletcare.domain.disputes.values import (
     Party,
     Referral,
     Stage,
+    zero,
 )
 from walletcare.domain.escalation import Escalated
 from walletcare.domain.events import SYSTEM, Actor, Event
@@ -91,7 +92,7 @@ def close(
 ) -> list[Event]:
     """End the dispute with no award: any provisional credit is taken back (after notice and
     the honour period), open offers lapse."""
-    events = settle_credits(d, Money.zero(d.account_currency), at=at, rules=rules)
+    events = settle_credits(d, zero(d.account_currency), at=at, rules=rules)
     events += [
         ev.OfferLapsed(at=at, by=SYSTEM, dispute_id=d.id, offer_id=o.id) for o in d.open_offers
     ]
@@ -149,8 +150,8 @@ def stage_evidence(
     require_open(d)
     who = party_of(party)
     require_actor(by, who)
-    found = tuple(items) if isinstance(items, list | tuple) else None
-    if found is None or not all(isinstance(i, EvidenceItem) for i in found):
+    found = tuple(items) if isinstance(items, (list, tuple)) else None
+    if found is None or any(type(i) is not EvidenceItem for i in found):
         raise ValidationError.of("items", "must be a list of EvidenceItem")
     if not isinstance(text, str):
         raise ValidationError.of("text", "must be a string")
@@ -210,9 +211,7 @@ def decide(
         decided_by=d.forum if third else d.wallet.id,
     )
     profile = rules.profiles[d.profile]
-    appeal_until = (
-        None if third else end_of_days(rules.calendar(d.jurisdiction), at, profile.appeal_days)
-    )
+    appeal_until = None if third else rules.end_of_days(d.jurisdiction, at, profile.appeal_days)
     decided = ev.DisputeDecided(
         at=at, by=by, dispute_id=d.id, outcome=result, appeal_until=appeal_until
     )

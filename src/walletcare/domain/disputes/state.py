@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-import attrs
 from attrs import field, frozen
 
 from walletcare.domain.cases.kind import fold_kernel_event
@@ -25,6 +24,7 @@ from walletcare.domain.disputes.values import (
     Reason,
     Referral,
     Stage,
+    zero,
 )
 from walletcare.domain.escalation import EscalationState
 from walletcare.domain.events import Event
@@ -117,11 +117,17 @@ class Dispute:
 
     def evidence_of(self, party: Party) -> Evidence | None:
         """The party's evidence window in the current stage, if one is open."""
-        return next((e for e in self.evidence if e.party is party), None)
+        for window in self.evidence:
+            if window.party is party:
+                return window
+        return None
 
     def offer(self, offer_id: str) -> Offer | None:
         """The offer with ``offer_id``, if made."""
-        return next((o for o in self.offers if o.id == offer_id), None)
+        for offer in self.offers:
+            if offer.id == offer_id:
+                return offer
+        return None
 
     @property
     def open_offers(self) -> tuple[Offer, ...]:
@@ -131,23 +137,22 @@ class Dispute:
     @property
     def credited(self) -> Money:
         """Every provisional credit given, in the account currency."""
-        return sum((c.amount for c in self.credits), Money.zero(self.account_currency))
+        return self._total([c.amount for c in self.credits])
 
     @property
     def credit_outstanding(self) -> Money:
         """Provisional credit not yet made final or set for reversal."""
-        return sum(
-            (c.amount for c in self.credits if c.status is CreditStatus.PROVISIONAL),
-            Money.zero(self.account_currency),
-        )
+        return self._total([c.amount for c in self.credits if c.status is CreditStatus.PROVISIONAL])
 
     @property
     def credit_final(self) -> Money:
         """Provisional credit made the customer's for good."""
-        return sum(
-            (c.final for c in self.credits if c.final is not None),
-            Money.zero(self.account_currency),
-        )
+        return self._total([c.final for c in self.credits if c.final is not None])
+
+    def _total(self, amounts: list[Money]) -> Money:
+        if not amounts:
+            return zero(self.account_currency)
+        return amounts[0] if len(amounts) == 1 else sum(amounts[1:], amounts[0])
 
     @property
     def cross_border(self) -> bool:
@@ -156,6 +161,20 @@ class Dispute:
 
 
 # -- fold ----------------------------------------------------------------------------------
+_T = TypeVar("_T")
+
+
+def _replace(value: _T, **changes: Any) -> _T:
+    """A copy of a frozen part of the state with ``changes``: what ``attrs.evolve`` does, less
+    its checks, which the events the changes come from have passed already. (Evidence, offers
+    and credits keep a ``__dict__`` for this: copying one is a dict update.)"""
+    copy: _T = object.__new__(type(value))
+    fields = copy.__dict__
+    fields.update(value.__dict__)
+    fields.update(changes)
+    return copy
+
+
 def _opened(e: ev.DisputeOpened) -> Dispute:
     return Dispute(
         id=e.dispute_id,
@@ -200,15 +219,15 @@ def _with_evidence(d: dict[str, Any], party: Party, change: Callable[[Evidence],
 
 
 def _staged(d: dict[str, Any], e: ev.EvidenceStaged) -> None:
-    _with_evidence(d, e.party, lambda w: attrs.evolve(w, items=e.items, text=e.text))
+    _with_evidence(d, e.party, lambda w: _replace(w, items=e.items, text=e.text))
 
 
 def _submitted(d: dict[str, Any], e: ev.EvidenceSubmitted) -> None:
-    _with_evidence(d, e.party, lambda w: attrs.evolve(w, submitted_at=e.at))
+    _with_evidence(d, e.party, lambda w: _replace(w, submitted_at=e.at))
 
 
 def _with_offer(d: dict[str, Any], offer_id: str, **changes: Any) -> None:
-    d["offers"] = tuple(attrs.evolve(o, **changes) if o.id == offer_id else o for o in d["offers"])
+    d["offers"] = tuple(_replace(o, **changes) if o.id == offer_id else o for o in d["offers"])
 
 
 def _offered(d: dict[str, Any], e: ev.OfferMade) -> None:
@@ -247,9 +266,7 @@ def _verified(d: dict[str, Any], e: ev.IdentityVerified) -> None:
 
 
 def _with_credit(d: dict[str, Any], credit_id: str, **changes: Any) -> None:
-    d["credits"] = tuple(
-        attrs.evolve(c, **changes) if c.id == credit_id else c for c in d["credits"]
-    )
+    d["credits"] = tuple(_replace(c, **changes) if c.id == credit_id else c for c in d["credits"])
 
 
 def _credited(d: dict[str, Any], e: ev.ProvisionalCreditGiven) -> None:

@@ -37,7 +37,18 @@ __all__ = [
     "AccountAmounts",
     "OPEN_STAGES",
     "convert",
+    "zero",
 ]
+
+_ZEROS: dict[str, Money] = {}
+
+
+def zero(currency: str) -> Money:
+    """Zero of ``currency`` (one value per currency: Money is immutable)."""
+    found = _ZEROS.get(currency)
+    if found is None:
+        found = _ZEROS[currency] = Money.zero(currency)
+    return found
 
 
 class Reason(enum.StrEnum):
@@ -208,7 +219,7 @@ class EvidenceItem:
     __attrs_post_init__ = _checked
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, slots=False)
 class Evidence:
     """A party's evidence for one stage: staged until submitted, once, before ``due_by``."""
 
@@ -225,7 +236,7 @@ class Evidence:
         return self.submitted_at is not None
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, slots=False)
 class Offer:
     """An offer from one party to another, with its expiry and where it stands."""
 
@@ -257,7 +268,7 @@ class AccountAmounts:
     account: Money
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, slots=False)
 class Credit:
     """A provisional credit to the customer's account, and how it was settled."""
 
