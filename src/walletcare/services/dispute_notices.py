@@ -120,7 +120,9 @@ class DisputeNotices:
             "explanation": outcome.explanation,
             "award": str(outcome.award),
             "account": f" ({outcome.award_account})" if both else "",
-            "payer": word(lang, outcome.payer.value if outcome.payer else "nobody"),
+            "paid_by": word(lang, "paid_by").format(payer=word(lang, outcome.payer.value))
+            if outcome.payer is not None
+            else word(lang, "no_payment"),
             "next_step": step,
         }
 

@@ -44,7 +44,8 @@ DISPUTE_CLOCKS: Final[tuple[str, ...]] = (
 """A dispute's clocks: each party's regulatory deadline for the wallet's answer (``resolution``,
 stopped by the first decision), the credit
 rules' ``investigation``, ``provisional_credit`` and ``credit_notice``, and each party's
-evidence window. A host's SLA targets for any of them join as one more candidate."""
+evidence window. Each is the kind's own clock (``StartClock`` with its deadlines): the
+dispute computes them from its profile, its credit rules and each party's jurisdiction."""
 
 _TIERS: tuple[str, ...] = ("agent", "senior_agent", "mediator", "arbitrator", "regulator")
 DISPUTE_LADDER: Final = Ladder(tiers=_TIERS, start="agent")
@@ -187,7 +188,8 @@ DISPUTES: Final[CaseKind[Dispute]] = CaseKind(
     fact_kinds=DISPUTE_FACTS,
     contact=lambda d: (d.contact_channel, d.contact_address),
     clock_effects=clock_effects,
-    metrics=DISPUTE_CLOCKS,
+    metrics=(),
+    event_metrics=DISPUTE_CLOCKS,
     update_template="dispute.update",
     staff_values=lambda d: {"stage": d.stage.value, "reason": d.reason.value},
     keys=_keys,

@@ -109,16 +109,16 @@ class Dispute:
         """Customer, merchant and wallet."""
         return (self.customer, self.merchant, self.wallet)
 
-    def participant(self, party: Party) -> Participant:
+    def participant(self, party: Party | str) -> Participant:
         """The participant playing ``party``."""
-        return {Party.CUSTOMER: self.customer, Party.MERCHANT: self.merchant}.get(
-            party, self.wallet
-        )
+        if party == Party.CUSTOMER:
+            return self.customer
+        return self.merchant if party == Party.MERCHANT else self.wallet
 
-    def evidence_of(self, party: Party) -> Evidence | None:
+    def evidence_of(self, party: Party | str) -> Evidence | None:
         """The party's evidence window in the current stage, if one is open."""
         for window in self.evidence:
-            if window.party is party:
+            if window.party == party:
                 return window
         return None
 

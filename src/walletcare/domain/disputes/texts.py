@@ -77,12 +77,12 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "dispute.outcome": {
         "en": (
             "Dispute {ref}: the outcome",
-            "Outcome ({basis}): {explanation} You receive {award}{account}; paid by the {payer}. "
+            "Outcome ({basis}): {explanation} You receive {award}{account}; {paid_by}. "
             "{next_step} " + _SAFE_EN,
         ),
         "zh": (
             "争议 {ref}：处理结果",
-            "处理结果（{basis}）：{explanation} 您将获得 {award}{account}，由{payer}支付。{next_step}"
+            "处理结果（{basis}）：{explanation} 您将获得 {award}{account}，{paid_by}。{next_step}"
             + _SAFE_ZH,
         ),
     },
@@ -124,7 +124,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "ignored_offer": "offer not answered",
         "lapsed": "inquiry lapsed",
         "withdrawn": "withdrawn",
-        "nobody": "nobody",
+        "paid_by": "paid by the {payer}",
+        "no_payment": "nothing is to be paid",
         "inquiry": "If it is not settled, you can escalate it to a formal dispute until {until}.",
         "dispute": "Each party may send evidence until {until}.",
         "appealable": "You may appeal or refer this decision until {until}.",
@@ -156,7 +157,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "ignored_offer": "方案未获答复",
         "lapsed": "咨询已过期",
         "withdrawn": "已撤回",
-        "nobody": "无",
+        "paid_by": "由{payer}支付",
+        "no_payment": "无需支付",
         "inquiry": "如未能协商解决，您可在 {until} 前将其升级为正式争议。",
         "dispute": "各方可在 {until} 前提交证据。",
         "appealable": "您可在 {until} 前对本裁决提出申诉或提交第三方处理。",
