@@ -212,9 +212,7 @@ def test_chinas_make_up_working_days_are_business_days() -> None:
     assert worked_weekends == CN_MAKE_UP_DAYS_2026
     assert all(shanghai.is_make_up_day(d) for d in CN_MAKE_UP_DAYS_2026)
     saturday = datetime(2026, 2, 28, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    assert shanghai.next_open(saturday) == datetime(
-        2026, 2, 28, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")
-    )
+    assert shanghai.next_open(saturday) == datetime(2026, 2, 28, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     # Spring Festival: 16-20 and 23 February are days off.
     assert not any(shanghai.is_business_day(date(2026, 2, d)) for d in (16, 17, 18, 19, 20, 23))
 
@@ -248,29 +246,21 @@ def test_uk_calendars_follow_the_nation() -> None:
         for sub in ("ENG", "WLS", "SCT", "NIR")
     }
     easter_monday, st_andrew, st_patrick = date(2026, 4, 6), date(2026, 11, 30), date(2026, 3, 17)
-    assert [n for n, c in nations.items() if not c.is_business_day(easter_monday)] == [
-        "ENG",
-        "WLS",
-        "NIR",
-    ]
+    assert [n for n, c in nations.items() if not c.is_business_day(easter_monday)] == ["ENG", "WLS", "NIR"]
     assert [n for n, c in nations.items() if not c.is_business_day(st_andrew)] == ["SCT"]
     assert [n for n, c in nations.items() if not c.is_business_day(st_patrick)] == ["NIR"]
 
 
 def test_a_market_calendar_uses_the_markets_closing_days() -> None:
     """market="XECB": TARGET2 closes on 1 May and 26 December, not on national holidays."""
-    target = BusinessCalendar.build(
-        zone="Europe/Brussels", hours={"mon-fri": "09:00-17:00"}, market="XECB"
-    )
+    target = BusinessCalendar.build(zone="Europe/Brussels", hours={"mon-fri": "09:00-17:00"}, market="XECB")
     assert not target.is_business_day(date(2026, 5, 1))
     assert target.is_business_day(date(2026, 7, 21))  # Belgian National Day
     with pytest.raises(ValidationError) as err:
         BusinessCalendar.build(zone="UTC", hours={"mon": "09:00-17:00"}, market="NOPE")
     assert err.value.fields == ("market",)
     with pytest.raises(ValidationError) as err:
-        BusinessCalendar.build(
-            zone="UTC", hours={"mon": "09:00-17:00"}, country="DE", market="XECB"
-        )
+        BusinessCalendar.build(zone="UTC", hours={"mon": "09:00-17:00"}, country="DE", market="XECB")
     assert err.value.fields == ("market",)
 
 
@@ -280,9 +270,7 @@ MAKE_UP_PLACES = [
     ("Europe/Budapest", "HU", {"mon-fri": "08:00-16:00"}),
     ("Europe/Riga", "LV", {"mon-fri": "09:00-18:00"}),
 ]
-MAKE_UP_CALENDARS = [
-    BusinessCalendar.build(zone=z, hours=h, country=c) for z, c, h in MAKE_UP_PLACES
-]
+MAKE_UP_CALENDARS = [BusinessCalendar.build(zone=z, hours=h, country=c) for z, c, h in MAKE_UP_PLACES]
 
 
 @settings(max_examples=300, deadline=None)

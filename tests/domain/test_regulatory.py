@@ -47,11 +47,7 @@ def summary_until(jurisdiction: str, received: datetime) -> datetime:
     calendar = REGULATION.calendar(jurisdiction)
     assert calendar is not None
     found = r.allowances(
-        r.PROFILES["uk_disp"],
-        flags=(),
-        received_at=received,
-        occurred_at=received,
-        calendar=calendar,
+        r.PROFILES["uk_disp"], flags=(), received_at=received, occurred_at=received, calendar=calendar
     )
     return found["summary_resolution"].due_at
 
@@ -197,7 +193,7 @@ def test_psd2_covers_every_eu_and_eea_state() -> None:
 
 
 def test_eu_alone_counts_on_the_target2_calendar() -> None:
-    """ "EU" names no state: PSD2 on the TARGET2 closing days, Brussels time."""
+    """"EU" names no state: PSD2 on the TARGET2 closing days, Brussels time."""
     calendar = REGULATION.calendar("EU")
     assert calendar is not None and calendar.market == "XECB" and calendar.zone == "Europe/Brussels"
     assert not calendar.is_business_day(date(2026, 5, 1))  # Labour Day closes TARGET2
@@ -248,9 +244,7 @@ def test_hosts_override_profiles_by_name() -> None:
     stricter = r.RegulatoryProfile(
         name="psd2",
         title="PSD2 as our licence reads it: 10 business days",
-        deadlines=(
-            r.ProfileDeadline(metric="resolution", count=10, unit=r.DayCount.BUSINESS_DAYS),
-        ),
+        deadlines=(r.ProfileDeadline(metric="resolution", count=10, unit=r.DayCount.BUSINESS_DAYS),),
         sources=("our licence",),
     )
     regulation = r.Regulation(profiles=(stricter,)).compile()
@@ -262,13 +256,8 @@ def test_without_builtins_only_the_hosts_config_applies() -> None:
     """builtins=False: nothing but what the host gives; why no profile applies is said."""
     regulation = r.Regulation(builtins=False, profiles=(BACEN,), jurisdictions=(BRAZIL,)).compile()
     assert regulation.profile("DE", "wallet", r.DEFAULT_CHOICES) is None
-    assert (
-        regulation.unapplied("DE", "wallet", ())
-        == "jurisdiction 'DE' is not configured: no regulatory clock runs"
-    )
-    assert regulation.unapplied("BR", "wallet", ()).startswith(
-        "no regulatory profile is chosen for BR"
-    )
+    assert regulation.unapplied("DE", "wallet", ()) == "jurisdiction 'DE' is not configured: no regulatory clock runs"
+    assert regulation.unapplied("BR", "wallet", ()).startswith("no regulatory profile is chosen for BR")
     assert regulation.unapplied("", "wallet", ()) == ""
 
 
@@ -276,10 +265,7 @@ def test_without_builtins_only_the_hosts_config_applies() -> None:
     ("choice", "field"),
     [
         (r.ProfileChoice(profile="psd3", jurisdictions=frozenset({"DE"})), "regulatory[0].profile"),
-        (
-            r.ProfileChoice(profile="psd2", jurisdictions=frozenset({"XX"})),
-            "regulatory[0].jurisdictions",
-        ),
+        (r.ProfileChoice(profile="psd2", jurisdictions=frozenset({"XX"})), "regulatory[0].jurisdictions"),
     ],
 )
 def test_choices_naming_unknown_profiles_or_jurisdictions_are_refused(
@@ -295,14 +281,8 @@ def test_choices_naming_unknown_profiles_or_jurisdictions_are_refused(
     ("regulation", "path"),
     [
         (r.Regulation(profiles=(BACEN, BACEN)), "settings.regulation.profiles[1].name"),
-        (
-            r.Regulation(jurisdictions=(r.Jurisdiction(code="ZZ", zone="UTC", country="ZZ"),)),
-            "settings.regulation.jurisdictions[0].country",
-        ),
-        (
-            r.Regulation(jurisdictions=(r.Jurisdiction(code=" ", zone="UTC", country="DE"),)),
-            "settings.regulation.jurisdictions[0].code",
-        ),
+        (r.Regulation(jurisdictions=(r.Jurisdiction(code="ZZ", zone="UTC", country="ZZ"),)), "settings.regulation.jurisdictions[0].country"),
+        (r.Regulation(jurisdictions=(r.Jurisdiction(code=" ", zone="UTC", country="DE"),)), "settings.regulation.jurisdictions[0].code"),
         (r.Regulation(aliases={"Deutschland": "DX"}), "settings.regulation.aliases.Deutschland"),
     ],
 )

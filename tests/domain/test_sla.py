@@ -149,7 +149,9 @@ def test_house_targets_pause_for_the_waits_they_name() -> None:
         name="merchant",
         calendar=CAL,
         targets=(
-            sla.SlaTarget(metric="resolution", duration=timedelta(hours=8), paused_by={"merchant"}),
+            sla.SlaTarget(
+                metric="resolution", duration=timedelta(hours=8), paused_by={"merchant"}
+            ),
         ),
     )
     event = sla.start(metric="resolution", policy=policy, at=START, run=1, by=SYSTEM)
@@ -224,7 +226,9 @@ def test_pause_accounting_sums_exactly(
     start_at: datetime, intervals: list[tuple[int, int]]
 ) -> None:
     """Paused time is the exact business time of every pause, and the deadline moves by exactly that."""
-    event = sla.start(metric="resolution", policy=POLICY, at=start_at, run=1, by=SYSTEM)
+    event = sla.start(
+        metric="resolution", policy=POLICY, at=start_at, run=1, by=SYSTEM
+    )
     assert event is not None
     (clock,) = sla.apply_clock_event((), event)
     original = clock.house_deadline

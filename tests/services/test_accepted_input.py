@@ -38,12 +38,7 @@ def acknowledged(then: Command) -> Command:
 REFUSED: dict[str, tuple[Command, str]] = {
     "contact message_id=5": (
         lambda a, c: a.complaints.record_contact(
-            c,
-            by=STAFF,
-            channel="sms",
-            direction="inbound",
-            summary="x",
-            message_id=5,  # type: ignore[arg-type]
+            c, by=STAFF, channel="sms", direction="inbound", summary="x", message_id=5  # type: ignore[arg-type]
         ),
         "message_id",
     ),
@@ -69,10 +64,7 @@ REFUSED: dict[str, tuple[Command, str]] = {
     "holding reply expected_by=''": (
         acknowledged(
             lambda a, c: a.complaints.send_holding_reply(
-                c,
-                by=STAFF,
-                reasons="r",
-                expected_by="",  # type: ignore[arg-type]
+                c, by=STAFF, reasons="r", expected_by=""  # type: ignore[arg-type]
             )
         ),
         "expected_by",
@@ -83,10 +75,7 @@ REFUSED: dict[str, tuple[Command, str]] = {
                 a.complaints.start_investigation(c, by=STAFF),
                 a.complaints.request_information(c, by=STAFF, questions="receipt?"),
                 a.complaints.provide_information(
-                    c,
-                    by=Actor.customer("cust-1"),
-                    summary="here",
-                    evidence=None,  # type: ignore[arg-type]
+                    c, by=Actor.customer("cust-1"), summary="here", evidence=None  # type: ignore[arg-type]
                 ),
             )
         ),

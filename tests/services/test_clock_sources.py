@@ -56,9 +56,7 @@ REGULATOR = Rule(
 
 def make_app(clock: FixedClock, *rules: Rule, policy: SlaPolicy = HOUSE) -> Walletcare:
     oversight = Oversight(sla=(SlaChoice(policy=policy),), rules=rules)
-    settings = Settings(
-        storage_url="memory://", cases={"complaint": CaseSettings(oversight=oversight)}
-    )
+    settings = Settings(storage_url="memory://", cases={"complaint": CaseSettings(oversight=oversight)})
     return Walletcare(settings, clock=clock)
 
 
@@ -188,7 +186,9 @@ def test_a_rule_naming_an_unknown_template_is_refused_at_start() -> None:
 
 def test_a_rule_on_a_regulatory_deadline_the_kind_cannot_have_is_refused() -> None:
     """Profile deadlines are read as regulatory clocks: ``reversal.breached`` names no clock."""
-    rule = Rule(id="late", when=Condition(fact="reversal.breached", op="is", value="true"), then=())
+    rule = Rule(
+        id="late", when=Condition(fact="reversal.breached", op="is", value="true"), then=()
+    )
     with pytest.raises(ConfigurationError, match=r"rules\[0\]\.when\.fact"):
         make_app(FixedClock(T0), rule)
     fine = Rule(
@@ -209,9 +209,7 @@ def test_a_case_starts_at_the_ladders_start_tier() -> None:
     assert row.stream_id == cid
 
 
-def _oracle_end(
-    received: datetime, days: int, zone: str, country: str, subdivision: str | None
-) -> datetime:
+def _oracle_end(received: datetime, days: int, zone: str, country: str, subdivision: str | None) -> datetime:
     from datetime import time as clock_time
 
     from .. import busday_oracle as oracle

@@ -135,9 +135,7 @@ MEASURED = SlaPolicy(
 
 def measured_app(clock: FixedClock, *rules: Rule) -> Walletcare:
     oversight = Oversight(sla=(SlaChoice(policy=MEASURED),), rules=rules, regulatory=())
-    settings = Settings(
-        storage_url="memory://", cases={"complaint": CaseSettings(oversight=oversight)}
-    )
+    settings = Settings(storage_url="memory://", cases={"complaint": CaseSettings(oversight=oversight)})
     return Walletcare(settings, clock=clock)
 
 
@@ -167,23 +165,15 @@ def test_next_reply_runs_from_a_customer_reply_to_the_next_agent_reply() -> None
     app.complaints.record_contact(cid, by=CUSTOMER, channel="sms", direction="inbound", summary="?")
     assert clocks(app, cid)["next_reply"] == first  # still the same run
     clock.advance(timedelta(minutes=30))
-    app.complaints.record_contact(
-        cid, by=STAFF, channel="sms", direction="outbound", summary="On it."
-    )
-    stopped = [
-        e for e in app.events(cid) if isinstance(e, ClockStopped) and e.metric == "next_reply"
-    ]
+    app.complaints.record_contact(cid, by=STAFF, channel="sms", direction="outbound", summary="On it.")
+    stopped = [e for e in app.events(cid) if isinstance(e, ClockStopped) and e.metric == "next_reply"]
     assert len(stopped) == 1 and stopped[0].met and stopped[0].elapsed == timedelta(hours=1)
-    app.complaints.record_contact(
-        cid, by=CUSTOMER, channel="sms", direction="inbound", summary="??"
-    )
+    app.complaints.record_contact(cid, by=CUSTOMER, channel="sms", direction="inbound", summary="??")
     assert clocks(app, cid)["next_reply"].run == 2
     clock.advance(timedelta(hours=3))
     app.tick()
     assert [e.rule for e in app.events(cid) if isinstance(e, RuleFired)] == ["slow-reply"]
-    started = [
-        e for e in app.events(cid) if isinstance(e, ClockStarted) and e.metric == "next_reply"
-    ]
+    started = [e for e in app.events(cid) if isinstance(e, ClockStarted) and e.metric == "next_reply"]
     assert len(started) == 2
 
 
@@ -227,7 +217,9 @@ def test_requester_wait_and_agent_work_measure_the_case() -> None:
     clock.advance(timedelta(hours=1))
     app.complaints.third_party_answered(cid, by=STAFF, summary="Approved.")
     clock.advance(timedelta(hours=1))
-    app.complaints.resolve(cid, by=STAFF, outcome="upheld", explanation="Refunded to your wallet.")
+    app.complaints.resolve(
+        cid, by=STAFF, outcome="upheld", explanation="Refunded to your wallet."
+    )
     stops = {e.metric: e for e in app.events(cid) if isinstance(e, ClockStopped)}
     assert stops["requester_wait"].elapsed == timedelta(hours=3)
     assert stops["requester_wait"].paused_total == timedelta(hours=2)

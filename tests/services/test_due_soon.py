@@ -100,12 +100,7 @@ def test_a_policy_chosen_by_team_and_a_paused_clock_move_the_queue(app: Walletca
     assert row.attributes["next_metric"] == "regulatory:resolution"
     assert [r.stream_id for r in app.due_soon(metric="regulatory:resolution")] == [second]
     app.complaints.acknowledge(first, by=STAFF)
-    app.complaints.resolve(
-        first,
-        by=STAFF,
-        outcome="upheld",
-        explanation="The double debit was refunded to your wallet.",
-    )
+    app.complaints.resolve(first, by=STAFF, outcome="upheld", explanation="The double debit was refunded to your wallet.")
     assert first not in [r.stream_id for r in app.due_soon()]
 
 

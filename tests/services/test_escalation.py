@@ -523,9 +523,9 @@ def test_cn_extension_flags_reschedule_the_deadline() -> None:
             occurred_at=clock.now() - timedelta(hours=1),
         )
     ).complaint_id
-    due = lambda: (
-        {c.metric: c for c in app.complaints.get(cid).clocks}["regulatory:resolution"].deadline
-    )
+    due = lambda: {c.metric: c for c in app.complaints.get(cid).clocks}[
+        "regulatory:resolution"
+    ].deadline
     assert due() == datetime(2026, 3, 18, tzinfo=shanghai)
     app.complaints.add_flags(cid, by=STAFF, flags=["extended"], reason="complex case")
     assert due() == datetime(2026, 4, 2, tzinfo=shanghai)

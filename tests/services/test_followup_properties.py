@@ -23,9 +23,7 @@ CUSTOMERS = {
     "xx": ("Asia/Kolkata", "XX"),
     "yy": ("UTC", "XX"),
 }
-TIGHT = ContactProfile(
-    name="tight", max_contacts=1, per=timedelta(days=2), cooldown=timedelta(hours=12)
-)
+TIGHT = ContactProfile(name="tight", max_contacts=1, per=timedelta(days=2), cooldown=timedelta(hours=12))
 POLICY = FollowupPolicy(profiles={"US": US_REG_F, "CN": CN_SMS, "DE": EU_GDPR, "XX": TIGHT})
 TICK = timedelta(minutes=50)
 
@@ -66,11 +64,7 @@ def test_contact_rules_hold_for_every_message(
     )
     for name in CUSTOMERS:
         app.followups.prefer_channels(
-            name,
-            [
-                ContactPoint(channel="push", address=f"dev-{name}"),
-                ContactPoint(channel="sms", address=f"+1{len(name)}"),
-            ],
+            name, [ContactPoint(channel="push", address=f"dev-{name}"), ContactPoint(channel="sms", address=f"+1{len(name)}")]
         )
     opt_outs: dict[tuple[str, Purpose], datetime] = {}
     talks: dict[str, list[datetime]] = {}
@@ -84,22 +78,13 @@ def test_contact_rules_hold_for_every_message(
         contact = ContactPoint(channel="sms", address=f"+1{len(who)}")
         if action == "dispute":
             app.followups.after_dispute_closed(
-                f"d{n}",
-                customer_id=who,
-                closed_at=clock.now() - timedelta(hours=ago),
-                contact=contact,
-                customer_zone=zone,
-                jurisdiction=jurisdiction,
+                f"d{n}", customer_id=who, closed_at=clock.now() - timedelta(hours=ago), contact=contact,
+                customer_zone=zone, jurisdiction=jurisdiction,
             )
         elif action == "transaction":
             app.followups.after_sensitive_transaction(
-                f"tx{n}",
-                customer_id=who,
-                amount=Money.of("10", "USD"),
-                completed_at=clock.now() - timedelta(hours=ago % 3),
-                contact=contact,
-                customer_zone=zone,
-                jurisdiction=jurisdiction,
+                f"tx{n}", customer_id=who, amount=Money.of("10", "USD"), completed_at=clock.now() - timedelta(hours=ago % 3),
+                contact=contact, customer_zone=zone, jurisdiction=jurisdiction,
             )
         elif action == "opt_out":
             app.followups.record_consent(who, purpose, granted=False, source="test")
@@ -146,10 +131,7 @@ def test_contact_rules_hold_for_every_message(
                 seen.add(event.followup_id)
         if profile.max_contacts:
             for t in first.values():
-                assert (
-                    sum(1 for u in first.values() if t - profile.per < u <= t)
-                    <= profile.max_contacts
-                )
+                assert sum(1 for u in first.values() if t - profile.per < u <= t) <= profile.max_contacts
     for row in app.followups.cases.list(limit=1000):
         fu = app.followups.get(row.stream_id)
         assert fu.status is not FollowupStatus.SCHEDULED, fu

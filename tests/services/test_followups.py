@@ -62,10 +62,7 @@ def test_a_resolved_complaint_is_followed_up_24_hours_later_by_push_then_sms() -
     app, clock = make_app(notifier)
     app.followups.prefer_channels(
         "cust-1",
-        [
-            ContactPoint(channel="push", address="device-7"),
-            ContactPoint(channel="sms", address="+4915100000000"),
-        ],
+        [ContactPoint(channel="push", address="device-7"), ContactPoint(channel="sms", address="+4915100000000")],
     )
     cid = resolve_complaint(app, customer_zone="Europe/Berlin", jurisdiction="DE")
     app.tick()  # the resolution message itself
@@ -100,9 +97,7 @@ def test_one_follow_up_per_trigger_however_often_triggered() -> None:
 
 def test_follow_ups_of_resolved_complaints_are_off_unless_the_policy_turns_them_on() -> None:
     """Without follow_resolved_complaints, resolving a complaint schedules nothing."""
-    app = Walletcare(
-        Settings(storage_url="memory://"), plugins=[RecordingNotifier()], clock=FixedClock(T0)
-    )
+    app = Walletcare(Settings(storage_url="memory://"), plugins=[RecordingNotifier()], clock=FixedClock(T0))
     resolve_complaint(app)
     assert app.followups.cases.list() == []
 
@@ -180,9 +175,7 @@ def test_not_me_opens_a_critical_security_complaint_and_alerts_staff_at_night() 
     assert (complaint.category.value, complaint.severity.value) == ("security", "critical")
     assert complaint.transactions == ("tx-98765432",)
     app.tick()
-    alerts = [
-        m for m in notifier.sent if m.channel == "staff" and m.template == "followup.staff_alert"
-    ]
+    alerts = [m for m in notifier.sent if m.channel == "staff" and m.template == "followup.staff_alert"]
     assert len(alerts) == 1 and alerts[0].recipient == "role:security"
     assert "tx-98765432" in alerts[0].body
 
@@ -233,13 +226,8 @@ def test_a_chinese_user_who_opted_out_of_surveys_by_replying_gets_no_more_survey
 
     def dispute(n: int) -> str:
         return app.followups.after_dispute_closed(
-            f"dsp-{n}",
-            customer_id="cust-cn",
-            closed_at=clock.now(),
-            contact=contact,
-            language="zh",
-            customer_zone="Asia/Shanghai",
-            jurisdiction="CN",
+            f"dsp-{n}", customer_id="cust-cn", closed_at=clock.now(), contact=contact,
+            language="zh", customer_zone="Asia/Shanghai", jurisdiction="CN",
         ).id
 
     first = dispute(1)
@@ -266,9 +254,7 @@ def test_an_attempt_that_cannot_be_made_in_the_window_is_recorded_as_missed() ->
     notifier = RecordingNotifier()
     app, clock = make_app(notifier)
     fu = app.followups.after_dispute_closed(
-        "dsp-late",
-        customer_id="c",
-        closed_at=clock.now() - timedelta(hours=60),
+        "dsp-late", customer_id="c", closed_at=clock.now() - timedelta(hours=60),
         contact=ContactPoint(channel="sms", address="+4915100000001"),
     )
     app.tick()
@@ -283,9 +269,7 @@ def test_caps_hold_across_a_customers_cases() -> None:
     app, clock = make_app(notifier)
     ids = [
         app.followups.after_dispute_closed(
-            f"d{n}",
-            customer_id="c",
-            closed_at=clock.now() - timedelta(hours=24),
+            f"d{n}", customer_id="c", closed_at=clock.now() - timedelta(hours=24),
             contact=ContactPoint(channel="sms", address="+4915100000002"),
         ).id
         for n in range(3)
@@ -295,9 +279,7 @@ def test_caps_hold_across_a_customers_cases() -> None:
     assert statuses.count(FollowupStatus.QUEUED) == 2
     run_for(app, clock, 30, step_minutes=60)
     assert [app.followups.get(i).status for i in ids].count(FollowupStatus.MISSED) == 1
-    missed = next(
-        app.followups.get(i) for i in ids if app.followups.get(i).status is FollowupStatus.MISSED
-    )
+    missed = next(app.followups.get(i) for i in ids if app.followups.get(i).status is FollowupStatus.MISSED)
     assert "cap of 2" in missed.missed_reason
 
 
@@ -307,21 +289,14 @@ def test_survey_results_come_from_listing_rows_by_category_team_and_channel() ->
     scores = {"a": 5, "b": 4, "c": 3, "d": 1}
     for name, score in scores.items():
         fu = app.followups.after_dispute_closed(
-            f"dsp-{name}",
-            customer_id=f"cust-{name}",
-            closed_at=clock.now() - timedelta(hours=24),
+            f"dsp-{name}", customer_id=f"cust-{name}", closed_at=clock.now() - timedelta(hours=24),
             contact=ContactPoint(channel="email", address=f"{name}@example.com"),
-            category="fees" if name in "ab" else "service",
-            team="payments",
+            category="fees" if name in "ab" else "service", team="payments",
         )
         app.tick()
         app.followups.answer(fu.id, score=score, channel="email")
     everything = app.followups.survey_results()
-    assert (everything.csat_answers, everything.csat_satisfied, everything.csat) == (
-        4,
-        2,
-        Decimal("50.0"),
-    )
+    assert (everything.csat_answers, everything.csat_satisfied, everything.csat) == (4, 2, Decimal("50.0"))
     fees = app.followups.survey_results(category="fees", channel="email", team="payments")
     assert (fees.csat_answers, fees.csat) == (2, Decimal("100.0"))
     assert app.followups.survey_results(channel="sms").csat is None
@@ -338,9 +313,7 @@ def test_a_message_pending_at_the_check_is_checked_again_and_never_sent_twice() 
     notifier = RecordingNotifier(channels=["email"])
     app, clock = make_app(notifier)
     fu = app.followups.after_dispute_closed(
-        "dsp-slow",
-        customer_id="c",
-        closed_at=clock.now() - timedelta(hours=24),
+        "dsp-slow", customer_id="c", closed_at=clock.now() - timedelta(hours=24),
         contact=ContactPoint(channel="sms", address="+4915100000003"),
     )
     app.timers.fire_due(clock.now(), 10)
@@ -354,9 +327,7 @@ def test_a_message_pending_at_the_check_is_checked_again_and_never_sent_twice() 
 def test_catch_up_follows_up_resolutions_the_commit_hook_missed_once() -> None:
     """With the hook off (as after a crash between commits), catch_up schedules the
     follow-up, and running it again schedules nothing more."""
-    app = Walletcare(
-        Settings(storage_url="memory://"), plugins=[RecordingNotifier()], clock=FixedClock(T0)
-    )
+    app = Walletcare(Settings(storage_url="memory://"), plugins=[RecordingNotifier()], clock=FixedClock(T0))
     cid = resolve_complaint(app)
     assert app.followups.cases.list() == []
     last = app.events_since(0)[-1].position
@@ -389,26 +360,11 @@ def test_triggers_and_channels_are_checked_where_they_are_given() -> None:
     app, clock = make_app()
     sms = ContactPoint(channel="sms", address="+4915100000009")
     with pytest.raises(ValidationError, match="customer_zone"):
-        app.followups.after_dispute_closed(
-            "d", customer_id="c", closed_at=clock.now(), contact=sms, customer_zone="Mars/Base"
-        )
+        app.followups.after_dispute_closed("d", customer_id="c", closed_at=clock.now(), contact=sms, customer_zone="Mars/Base")
     with pytest.raises(ValidationError, match="contact"):
-        app.followups.after_dispute_closed(
-            "d",
-            customer_id="c",
-            closed_at=clock.now(),
-            contact=ContactPoint(channel="fax", address="1"),
-        )
+        app.followups.after_dispute_closed("d", customer_id="c", closed_at=clock.now(), contact=ContactPoint(channel="fax", address="1"))
     with pytest.raises(ValidationError, match="transaction"):
-        app.followups.trigger(
-            Trigger(
-                kind=TriggerKind.SENSITIVE_TRANSACTION,
-                source_id="tx",
-                customer_id="c",
-                occurred_at=clock.now(),
-                contact=sms,
-            )
-        )
+        app.followups.trigger(Trigger(kind=TriggerKind.SENSITIVE_TRANSACTION, source_id="tx", customer_id="c", occurred_at=clock.now(), contact=sms))
     with pytest.raises(ValidationError, match="channels"):
         app.followups.prefer_channels("c", [ContactPoint(channel="pigeon", address="roof")])
     with pytest.raises(ValidationError, match="purpose"):

@@ -98,7 +98,9 @@ def test_retried_digest_keeps_its_id_when_another_alert_falls_due() -> None:
     """A digest whose answer was lost is offered again under the same id, new alerts apart."""
     clock = FixedClock(T0)
     offers = iter(range(1000))
-    channel = FlakyNotifier(lambda m, n: "raise" if next(offers) == 0 else None, channels=["staff"])
+    channel = FlakyNotifier(
+        lambda m, n: "raise" if next(offers) == 0 else None, channels=["staff"]
+    )
     app = Walletcare(
         Settings(storage_url="memory://", retry=RetryPolicy(first_delay=timedelta(seconds=10))),
         plugins=[channel],

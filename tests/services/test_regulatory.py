@@ -237,18 +237,13 @@ def test_a_host_profile_and_jurisdiction_run_clocks() -> None:
             RegulatoryProfile(
                 name="br_ombudsman",
                 title="Ombudsman reply within 10 business days",
-                deadlines=(
-                    ProfileDeadline(metric="resolution", count=10, unit=DayCount.BUSINESS_DAYS),
-                ),
+                deadlines=(ProfileDeadline(metric="resolution", count=10, unit=DayCount.BUSINESS_DAYS),),
                 sources=("CMN Resolution 4,860/2020",),
             ),
         ),
         jurisdictions=(Jurisdiction(code="BR", zone="America/Sao_Paulo", country="BR"),),
     )
-    choices = (
-        ProfileChoice(profile="br_ombudsman", jurisdictions=frozenset({"BR"})),
-        *DEFAULT_CHOICES,
-    )
+    choices = (ProfileChoice(profile="br_ombudsman", jurisdictions=frozenset({"BR"})), *DEFAULT_CHOICES)
     app = app_at(
         datetime(2026, 3, 2, 9, 0, tzinfo=saopaulo),
         regulation=regulation,
@@ -259,48 +254,22 @@ def test_a_host_profile_and_jurisdiction_run_clocks() -> None:
     assert resolution.regulatory_source == "br_ombudsman:resolution"
     assert resolution.deadline == datetime(2026, 3, 17, tzinfo=saopaulo)
     other = app.complaints.open(intake(jurisdiction="DE", product="wallet", transactions=("tx-2",)))
-    assert {c.metric: c for c in app.complaints.get(other.complaint_id).clocks}[
-        "regulatory:resolution"
-    ].regulatory_source == "psd2:resolution"
+    assert {c.metric: c for c in app.complaints.get(other.complaint_id).clocks}["regulatory:resolution"].regulatory_source == "psd2:resolution"
 
 
 @pytest.mark.parametrize(
     ("settings", "start"),
     [
         (
-            {
-                "cases": {
-                    "complaint": CaseSettings(
-                        oversight=Oversight(
-                            regulatory=(
-                                ProfileChoice(profile="psd3", jurisdictions=frozenset({"DE"})),
-                            )
-                        )
-                    )
-                }
-            },
+            {"cases": {"complaint": CaseSettings(oversight=Oversight(regulatory=(ProfileChoice(profile="psd3", jurisdictions=frozenset({"DE"})),)))}},
             "settings.cases.complaint.oversight: regulatory[0].profile: 'psd3' is not a known profile",
         ),
         (
-            {
-                "cases": {
-                    "complaint": CaseSettings(
-                        oversight=Oversight(
-                            regulatory=(
-                                ProfileChoice(profile="psd2", jurisdictions=frozenset({"BR"})),
-                            )
-                        )
-                    )
-                }
-            },
+            {"cases": {"complaint": CaseSettings(oversight=Oversight(regulatory=(ProfileChoice(profile="psd2", jurisdictions=frozenset({"BR"})),)))}},
             "settings.cases.complaint.oversight: regulatory[0].jurisdictions: 'BR' is not a configured jurisdiction",
         ),
         (
-            {
-                "regulation": Regulation(
-                    jurisdictions=(Jurisdiction(code="XX", zone="UTC", country="XX"),)
-                )
-            },
+            {"regulation": Regulation(jurisdictions=(Jurisdiction(code="XX", zone="UTC", country="XX"),))},
             "settings.regulation.jurisdictions[0].country",
         ),
         (
@@ -309,9 +278,7 @@ def test_a_host_profile_and_jurisdiction_run_clocks() -> None:
         ),
     ],
 )
-def test_regulatory_mistakes_stop_walletcare_starting(
-    settings: dict[str, object], start: str
-) -> None:
+def test_regulatory_mistakes_stop_walletcare_starting(settings: dict[str, object], start: str) -> None:
     """An unknown profile or jurisdiction in a choice, or a bad jurisdiction: ConfigurationError naming the path."""
     with pytest.raises(ConfigurationError) as err:
         Walletcare(Settings(storage_url="memory://", **settings))  # type: ignore[arg-type]
@@ -327,31 +294,16 @@ def test_regulation_settings_survive_json() -> None:
                 RegulatoryProfile(
                     name="house_eu",
                     title="ours",
-                    deadlines=(
-                        ProfileDeadline(
-                            metric="resolution",
-                            count=10,
-                            unit=DayCount.BUSINESS_DAYS,
-                            products=frozenset({"card"}),
-                        ),
-                    ),
+                    deadlines=(ProfileDeadline(metric="resolution", count=10, unit=DayCount.BUSINESS_DAYS, products=frozenset({"card"})),),
                     sources=("our licence",),
                     final_response_notice={"en": "Ombudsman."},
                 ),
             ),
-            jurisdictions=(
-                Jurisdiction(code="GB-SCT", zone="Europe/London", country="GB", subdivision="SCT"),
-            ),
+            jurisdictions=(Jurisdiction(code="GB-SCT", zone="Europe/London", country="GB", subdivision="SCT"),),
             aliases={"Scotland": "GB-SCT"},
             unknown_jurisdiction=UnknownJurisdiction.REFUSE,
         ),
-        cases={
-            "complaint": CaseSettings(
-                oversight=Oversight(
-                    regulatory=(ProfileChoice(profile="house_eu", jurisdictions=frozenset({"eu"})),)
-                )
-            )
-        },
+        cases={"complaint": CaseSettings(oversight=Oversight(regulatory=(ProfileChoice(profile="house_eu", jurisdictions=frozenset({"eu"})),)))},
     )
     with Walletcare(settings) as app:
         text = json.dumps(app.converter.dump(settings))

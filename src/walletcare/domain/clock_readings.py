@@ -36,7 +36,11 @@ def next_due(clocks: Iterable[SlaClock]) -> tuple[datetime, str] | None:
     """The earliest deadline that can still breach, and its clock's metric: of the clocks
     running, not paused and not breached yet (None if there is none)."""
     return min(
-        ((c.deadline, c.metric) for c in clocks if c.running and not c.paused and not c.breached),
+        (
+            (c.deadline, c.metric)
+            for c in clocks
+            if c.running and not c.paused and not c.breached
+        ),
         default=None,
     )
 

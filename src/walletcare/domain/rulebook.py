@@ -174,6 +174,7 @@ class _Source:
             return f"(bool(_g({key}, False)) is {self.bind(value)})"
         return f"(({v} := _g({key})) is not None and {v} {_SYMBOL[op]} {self.bind(value)})"
 
+
     def tags(self, key: str, op: str, value: Any, v: str) -> str:
         """A test of a set of tags: has (lacks) one tag, has any (all) of several."""
         tags = f"(({v} := _g({key})) is not None and "

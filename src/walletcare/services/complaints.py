@@ -163,7 +163,9 @@ class ComplaintService(ComplaintIntake):
         return self._decide(
             complaint_id,
             lambda c, now, _v: (
-                domain.record_finding(c, by=by, at=now, finding=finding, error_found=error_found),
+                domain.record_finding(
+                    c, by=by, at=now, finding=finding, error_found=error_found
+                ),
                 [],
                 [],
             ),

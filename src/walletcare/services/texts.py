@@ -222,7 +222,8 @@ class Texts:
             return locale, subject.format_map(values), body.format_map(values)
         except KeyError as missing:
             raise ConfigurationError(
-                f"message template {template!r} needs a value for {missing}; given {sorted(values)}"
+                f"message template {template!r} needs a value for {missing}; given "
+                f"{sorted(values)}"
             ) from None
 
     def word(self, language: str, key: str) -> str:

@@ -31,12 +31,8 @@ def record_finding(
     """Record the investigation's finding, once; the deadlines counting from it start now."""
     require_status(
         complaint,
-        {
-            Status.ACKNOWLEDGED,
-            Status.INVESTIGATING,
-            Status.AWAITING_MERCHANT,
-            Status.AWAITING_NETWORK,
-        },
+        {Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.AWAITING_MERCHANT,
+         Status.AWAITING_NETWORK},
         "record a finding on",
     )
     if role_of(by) is not ActorRole.STAFF:

@@ -215,10 +215,8 @@ def reopen_deadline(
     unhappy follow-up answer has the longer ``feedback_reopen_window``."""
     if complaint.resolved_at is None:
         return None
-    window = (
-        max(policy.reopen_window, policy.feedback_reopen_window)
-        if after_feedback
-        else (policy.reopen_window)
+    window = max(policy.reopen_window, policy.feedback_reopen_window) if after_feedback else (
+        policy.reopen_window
     )
     return complaint.resolved_at + window
 

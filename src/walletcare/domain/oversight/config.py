@@ -126,7 +126,9 @@ def _known_metrics(
     for choice in regulatory:
         profile = regulation.profiles.get(choice.profile)
         if profile is not None:
-            known |= {regulatory_metric(d.metric) for d in profile.deadlines if not d.allowance}
+            known |= {
+                regulatory_metric(d.metric) for d in profile.deadlines if not d.allowance
+            }
     known |= {f"tier_{tier}" for tier in oversight.ladder.tier_sla}
     return frozenset(known)
 

@@ -304,6 +304,7 @@ PROFILES: FrozenMap[str, RegulatoryProfile] = FrozenMap(
 )
 
 
+
 # IANA zone of each EU and EEA state (the capital's, where a state spans several zones).
 EEA_ZONES: FrozenMap[str, str] = FrozenMap(
     {

@@ -201,7 +201,9 @@ class CompiledRegulation:
                 return self.profiles.get(choice.profile)
         return None
 
-    def unapplied(self, jurisdiction: str, product: str, choices: tuple[ProfileChoice, ...]) -> str:
+    def unapplied(
+        self, jurisdiction: str, product: str, choices: tuple[ProfileChoice, ...]
+    ) -> str:
         """Why no profile applies to a case in a named jurisdiction ('' if one does, or none named).
 
         A case that names no jurisdiction has asked for no regulation: nothing to explain.
