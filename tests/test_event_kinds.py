@@ -43,8 +43,8 @@ from walletcare.domain.fees import (
     ScheduleVersion,
     Tax,
 )
-from walletcare.domain.incidents import INCIDENT_EVENTS, Member, Payment, RemedyKind
 from walletcare.domain.fees.exchange import ExchangeRate
+from walletcare.domain.incidents import INCIDENT_EVENTS, Member, Payment, RemedyKind
 from walletcare.domain.regulatory import NoRegulatoryProfile
 from walletcare.domain.sla import (
     ClockBreached,
@@ -57,13 +57,10 @@ from walletcare.domain.sla import (
 )
 from walletcare.serialization import make_converter
 
-CONVERTER = make_converter(
-    events=(*KERNEL_EVENTS, *COMPLAINTS.events, *DISPUTES.events, *FEE_EVENTS)
-)
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 CONVERTER = make_converter(
-    events=(*KERNEL_EVENTS, *COMPLAINTS.events, *FEE_EVENTS, *INCIDENT_EVENTS)
+    events=(*KERNEL_EVENTS, *COMPLAINTS.events, *DISPUTES.events, *FEE_EVENTS, *INCIDENT_EVENTS)
 )
 INC = {"incident_id": "inc-1"}
 MEMBER = Member(

@@ -136,8 +136,8 @@ class Walletcare:
         for kind in kinds:
             if not isinstance(kind, CaseKind):
                 raise ConfigurationError(f"kinds: {kind!r} is not a CaseKind")
-BUILT_IN_KINDS: tuple[CaseKind[Any], ...] = (COMPLAINTS, FOLLOWUPS, INCIDENTS, DISPUTES)
-"""The kinds of case every instance runs: complaints, follow-ups, incidents and disputes."""
+            for built_in in BUILT_IN_KINDS:
+                if kind is not built_in and kind.name == built_in.name:
                     raise ConfigurationError(
                         f"kinds: {kind.name!r} is the built-in {built_in.name} kind"
                     )

@@ -269,6 +269,9 @@ class IncidentUnlinked(ComplaintEvent):
     kind = "complaint.incident_unlinked"
     incident_id: str
     reason: str
+
+
+@frozen(kw_only=True)
 class DisputeLinked(ComplaintEvent):
     """A dispute was opened from this complaint; the dispute names the complaint too."""
 
