@@ -193,3 +193,23 @@ def test_generated_matcher_agrees_with_the_interpreter(
         assert compiled.check(facts, NOW) is interpret(compiled.rule.when, facts)
         for leaf, check in compiled.leaves:
             assert check(facts, NOW) is interpret(leaf, facts)
+
+
+def test_evaluate_skips_a_fired_rule_and_still_fires_the_rest() -> None:
+    """A rule that already fired for its occurrence is skipped; rules after it still fire,
+    each evaluated at the given time (older_than reads it)."""
+    from walletcare.domain.rulebook import evaluate
+
+    rules = [
+        Rule(id="old", when=Condition(fact="opened_at", op="older_than", value="PT2H"), then=()),
+        Rule(id="fees", when=Condition(fact="category", op="eq", value="fees"), then=()),
+        Rule(id="officer", when=Condition(fact="tier", op="in", value="ombudsman,mystery"), then=()),
+    ]
+    book = compile_rules(rules, LADDER, TABLE)
+    facts = {"opened_at": NOW - timedelta(hours=3), "category": "fees", "tier": "senior_agent"}
+    firings = evaluate(book, facts, now=NOW, fired=frozenset({"old"}), occurrence=lambda r: r.id)
+    assert [f.rule.id for f in firings] == ["fees"]
+    fresh = evaluate(book, facts, now=NOW, fired=frozenset(), occurrence=lambda r: r.id)
+    assert [f.rule.id for f in fresh] == ["old", "fees"]
+    assert any("opened_at" in r for r in fresh[0].readings)
+    assert evaluate(book, facts, now=NOW - timedelta(hours=2), fired=frozenset(), occurrence=lambda r: r.id)[0].rule.id == "fees"

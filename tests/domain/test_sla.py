@@ -391,3 +391,14 @@ def test_rescheduling_sets_the_new_regulatory_deadline_once() -> None:
     assert stopped is not None
     (done,) = sla.apply_clock_event((clock,), stopped)
     assert sla.reschedule(done, regulatory=("psd2:x", early), at=START, by=SYSTEM, reason="r") is None
+
+
+def test_business_time_left_counts_down_freezes_while_paused_and_goes_negative() -> None:
+    """Left: the business time to the deadline from now, from the pause while paused, and
+    below zero once past."""
+    clock = started()
+    assert sla.business_time_left(clock, START + timedelta(hours=1), CAL) == timedelta(hours=39)
+    paused = _paused_at(START + timedelta(hours=1))
+    assert sla.business_time_left(paused, START + timedelta(days=3), CAL) == timedelta(hours=39)
+    late = clock.deadline + timedelta(hours=1)
+    assert sla.business_time_left(clock, late, CAL) == -CAL.business_time_between(clock.deadline, late)
