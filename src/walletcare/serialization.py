@@ -3,6 +3,12 @@
 ``make_converter()`` builds a private cattrs converter: never ``cattrs.global_converter``, so
 a host's own cattrs set-up and walletcare's cannot step on each other.
 
+Reading checks everything (``load``): that is how a host's input and configuration come in.
+Rows walletcare wrote itself (stored events, snapshots) are read back by ``load_trusted``,
+through compiled functions that set the fields without running validators again; they were
+checked when they were built, before they were written (``walletcare.codec``). JSON text is
+written and read by orjson.
+
 Wire forms: ``Decimal`` as a string, ``Money`` as ``{"amount": "12.30", "currency": "USD"}``,
 aware datetimes as ISO 8601 with offset, dates as ISO 8601, durations as ISO 8601
 (``P1DT2H``), enums by value, sets as sorted lists, calendars' hours as readable ranges, and
@@ -13,13 +19,14 @@ from __future__ import annotations
 
 import collections.abc
 import enum
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, cast
 
+import attrs
 import cattrs
+import orjson
 from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
@@ -28,6 +35,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_unstructure_fn, override
 
+from walletcare.codec import Codec
 from walletcare.domain.calendars import WEEKDAYS, BusinessCalendar, Interval, parse_hours
 from walletcare.domain.durations import format_duration, parse_duration
 from walletcare.domain.events import Event
@@ -217,6 +225,10 @@ class WalletcareConverter(cattrs.Converter):
             Settings,
             make_dict_unstructure_fn(Settings, self, upcasters=override(omit=True)),
         )
+        # Classes with hooks of their own above are handed back to cattrs by the codec.
+        self.codec = Codec(
+            self.unstructure, self.structure, custom=frozenset({BusinessCalendar, Settings})
+        )
 
     def _unstructure_map(self, value: FrozenMap[Any, Any]) -> dict[Any, Any]:
         return {self.unstructure(k): self.unstructure(v) for k, v in value.items()}
@@ -288,7 +300,37 @@ class WalletcareConverter(cattrs.Converter):
 
     def dump(self, value: object) -> Any:
         """Unstructure ``value`` to plain data (dicts, lists, strings, numbers)."""
+        cl = type(value)
+        if attrs.has(cl):
+            return self.codec.dumper(cl)(value)
         return self.unstructure(value)
+
+    def dumps(self, value: object) -> str:
+        """``value`` as compact JSON text: the JSON of ``dump(value)``."""
+        cl = type(value)
+        data = self.codec.native(cl)(value) if attrs.has(cl) else self.unstructure(value)
+        return orjson.dumps(data).decode()
+
+    def load_trusted(self, data: object, cl: type[T]) -> T:
+        """Build a ``cl`` from plain data walletcare itself wrote, without checking it again.
+
+        For rows read back from storage only: anything from a host goes through ``load``.
+        Data that does not fit the class (a damaged row) is a ``ValidationError``.
+        """
+        try:
+            return cast(T, self.codec.loader(cl)(data))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise ValidationError.of(
+                cl.__name__, f"does not read back: {type(exc).__name__}: {exc}"
+            ) from None
+
+    def loads_trusted(self, text: str | bytes, cl: type[T]) -> T:
+        """Like ``load_trusted``, from the JSON text ``dumps`` wrote."""
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            raise ValidationError.of(cl.__name__, "is not valid JSON") from None
+        return self.load_trusted(data, cl)
 
     # -- events ----------------------------------------------------------------------------
     def register_events(self, *classes: type[Event]) -> None:
@@ -316,13 +358,39 @@ class WalletcareConverter(cattrs.Converter):
         """The event classes this converter knows, by kind."""
         return self._event_types
 
-    def dump_event(self, event: Event) -> dict[str, Any]:
-        """An event as a tagged dict: ``kind``, ``schema_version``, then its fields."""
+    def _registered(self, event: Event) -> type[Event]:
         cls = self._event_types.get(type(event).kind)
         if cls is not type(event):
             raise ConfigurationError(f"{type(event).__qualname__} has no registered event kind")
-        body = cast(dict[str, Any], self.unstructure(event))
+        return cls
+
+    def dump_event(self, event: Event) -> dict[str, Any]:
+        """An event as a tagged dict: ``kind``, ``schema_version``, then its fields."""
+        cls = self._registered(event)
+        body = cast(dict[str, Any], self.codec.dumper(cls)(event))
         return {"kind": cls.kind, "schema_version": cls.schema_version, **body}
+
+    def dumps_event_body(self, event: Event) -> str:
+        """An event's fields as compact JSON text, without its kind and schema version (which
+        storage keeps in columns of their own)."""
+        return orjson.dumps(self.codec.native(self._registered(event))(event)).decode()
+
+    def loads_event_body(self, kind: str, schema_version: int, text: str | bytes) -> Event:
+        """An event from the body ``dumps_event_body`` wrote, as storage keeps it.
+
+        At the current schema version the row is walletcare's own and is read without being
+        checked again; an older one is upcast and then checked like any input.
+        """
+        cls = self._event_types.get(kind)
+        if cls is not None and schema_version == cls.schema_version:
+            return self.loads_trusted(text, cls)
+        try:
+            body = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            raise ValidationError.of("event", "is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise ValidationError.of("event", "the body is not a JSON object")
+        return self.load_event({**body, "kind": kind, "schema_version": schema_version})
 
     def load_event(self, data: object) -> Event:
         """Read a tagged event dict, upcasting it from older schema versions first."""
@@ -353,13 +421,16 @@ class WalletcareConverter(cattrs.Converter):
 
     def dumps_event(self, event: Event) -> str:
         """An event as compact JSON text (the tagged dict form)."""
-        return json.dumps(self.dump_event(event), separators=(",", ":"), ensure_ascii=False)
+        cls = self._registered(event)
+        body = self.codec.native(cls)(event)
+        tagged = {"kind": cls.kind, "schema_version": cls.schema_version, **body}
+        return orjson.dumps(tagged).decode()
 
     def loads_event(self, text: str) -> Event:
-        """Read an event from the JSON text ``dumps_event`` wrote."""
+        """Read an event from the JSON text ``dumps_event`` wrote (checked, like any input)."""
         try:
-            data = json.loads(text)
-        except (TypeError, ValueError):
+            data = orjson.loads(text)
+        except (TypeError, orjson.JSONDecodeError):
             raise ValidationError.of("event", "is not valid JSON") from None
         return self.load_event(data)
 

@@ -247,15 +247,15 @@ class CaseService(Generic[S]):
         ):
             return None
         try:
-            return self.converter.load(json.loads(snapshot.data), kind.state_type)
-        except (ValueError, ValidationError):
+            return self.converter.loads_trusted(snapshot.data, kind.state_type)
+        except ValidationError:
             log.warning("snapshot of %s does not read back; replaying its events", kind.name)
             return None
 
     def _freeze(self, state: S) -> Snapshot | None:
         if self.kind.state_type is None:
             return None
-        data = json.dumps(self.converter.dump(state), separators=(",", ":"), ensure_ascii=False)
+        data = self.converter.dumps(state)
         return Snapshot(kind=self.kind.name, schema=self.kind.state_schema, data=data)
 
     def _decision(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -109,24 +108,17 @@ class CommandRunner:
 
     def to_record(self, event: Event) -> NewEvent:
         """An event as the plain record storage keeps."""
-        body = self.converter.dump_event(event)
-        kind, version = body.pop("kind"), body.pop("schema_version")
         return NewEvent(
-            kind=kind,
-            schema_version=version,
+            kind=event.kind,
+            schema_version=event.schema_version,
             at=event.at,
-            data=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+            data=self.converter.dumps_event_body(event),
         )
 
     def from_record(self, record: StoredEvent) -> Event:
         """A stored record back as its event, upcast to the current schema."""
         try:
-            body = json.loads(record.data)
-            if not isinstance(body, dict):
-                raise ValueError("the body is not a JSON object")
-            return self.converter.load_event(
-                {"kind": record.kind, "schema_version": record.schema_version, **body}
-            )
+            return self.converter.loads_event_body(record.kind, record.schema_version, record.data)
         except (ValueError, TypeError) as exc:
             raise DamagedRecord(
                 f"stream {record.stream_id!r} event #{record.stream_version} "
