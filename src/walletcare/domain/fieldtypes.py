@@ -6,7 +6,9 @@ written, and then every later read of its case would fail. So events and the val
 commands take check their declared types at construction: the mistake is refused, as a
 ``ValidationError`` naming the field, before anything is written.
 
-The check for each class is compiled once, from its type hints, on first use.
+The check for each class is compiled once, from its type hints, on first use: a generated
+expression that accepts the common case (exact types, ASCII text) in one pass, and the full
+check, which names every field at fault, for anything else.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import collections.abc
 import enum
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Union
 from zoneinfo import ZoneInfo
@@ -31,6 +33,7 @@ Check = Callable[[Any], str | None]
 """What is wrong with a value for one declared type (None: nothing)."""
 
 _compiled: dict[type, tuple[tuple[str, Check], ...]] = {}
+_quick: dict[type, Callable[[Any], bool]] = {}
 _UNION_TYPE = type(int | str)  # what ``X | Y`` makes, beside typing.Union
 
 
@@ -217,16 +220,63 @@ def _checks(cls: type) -> tuple[tuple[str, Check], ...]:
     return found
 
 
+def _guard(hint: Any, name: str, scope: dict[str, Any]) -> str | None:  # noqa: PLR0911 (one return per kind of type)
+    """A Python expression true when ``name`` (re-evaluable) surely holds a ``hint``;
+    None where the type accepts anything."""
+    if hint is str:
+        return f"(type({name}) is str and {name}.isascii())"
+    if hint is bool or hint is int:
+        return f"type({name}) is {hint.__name__}"
+    if hint is datetime:
+        scope["_datetime"], scope["_UTC"] = datetime, UTC
+        return (
+            f"(type({name}) is _datetime and "
+            f"({name}.tzinfo is _UTC or {name}.utcoffset() is not None))"
+        )
+    if hint is Any or hint is object:
+        return None
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (Union, _UNION_TYPE) and len(args) == 2 and type(None) in args:
+        inner = _guard(next(a for a in args if a is not type(None)), name, scope)
+        return None if inner is None else f"({name} is None or {inner})"
+    if isinstance(hint, type) and origin is None and hint not in _SIMPLE:
+        key = f"_t{len(scope)}"
+        scope[key] = hint
+        return f"type({name}) is {key}"
+    key = f"_c{len(scope)}"
+    scope[key] = _compile(hint)
+    if origin is tuple:
+        return f"(type({name}) is tuple and (not {name} or {key}({name}) is None))"
+    return f"{key}({name}) is None"
+
+
+def _quick_check(cls: type) -> Callable[[Any], bool]:
+    """One generated expression: True when every field surely holds its declared type."""
+    found = _quick.get(cls)
+    if found is None:
+        scope: dict[str, Any] = {}
+        hints = typing.get_type_hints(cls)
+        guards = [
+            _guard(hints[f.name], f"o.{f.name}", scope)
+            for f in attrs.fields(cls)
+            if f.name in hints and f.init
+        ]
+        body = " and ".join(g for g in guards if g is not None) or "True"
+        namespace: dict[str, Any] = {}
+        source = f"def quick(o):\n    return {body}\n"
+        exec(compile(source, f"<field check {cls.__qualname__}>", "exec"), scope, namespace)  # noqa: S102 (built from the class's own type hints)
+        found = _quick[cls] = namespace["quick"]
+    return found
+
+
 def check_fields(value: object) -> None:
     """Raise a ``ValidationError`` naming every field of ``value`` that is not of its type."""
-    checks = _compiled.get(type(value)) or _checks(type(value))
-    for name, check in checks:
-        if check(getattr(value, name)) is not None:
-            break
-    else:
-        return  # every field holds its type: the common case costs one pass, no bookkeeping
+    cls = type(value)
+    quick = _quick.get(cls) or _quick_check(cls)
+    if quick(value):
+        return
     problems: dict[str, str] = {}
-    for name, check in checks:
+    for name, check in _checks(cls):
         problem = check(getattr(value, name))
         if problem is None:
             continue

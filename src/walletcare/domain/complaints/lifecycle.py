@@ -68,10 +68,21 @@ __all__ = [
 ]
 
 
+# Statuses each command starts from, built once (a set literal per call costs more than the check).
+_RECEIVED = frozenset({Status.RECEIVED})
+_ACKNOWLEDGED = frozenset({Status.ACKNOWLEDGED})
+_INVESTIGATING = frozenset({Status.INVESTIGATING})
+_AWAITING_CUSTOMER = frozenset({Status.AWAITING_CUSTOMER})
+_RESOLVED = frozenset({Status.RESOLVED})
+_RESOLVED_OR_CLOSED = frozenset({Status.RESOLVED, Status.CLOSED})
+_OPEN_OR_RESOLVED = OPEN_STATUSES | {Status.RESOLVED}
+_RESOLVABLE = frozenset({Status.ACKNOWLEDGED, Status.INVESTIGATING, *WAITING_STATUSES})
+
+
 # -- commands ------------------------------------------------------------------------------
 def acknowledge(complaint: Complaint, *, by: Actor, at: datetime, message_id: str) -> list[Event]:
     """Tell the customer their complaint was received."""
-    require_status(complaint, {Status.RECEIVED}, "acknowledge")
+    require_status(complaint, _RECEIVED, "acknowledge")
     return [
         ComplaintAcknowledged(complaint_id=complaint.id, at=at, by=by, message_id=message_id),
         _sent(complaint, by, at, message_id, "acknowledgement sent"),
@@ -107,7 +118,7 @@ def assign(
 
 def start_investigation(complaint: Complaint, *, by: Actor, at: datetime) -> list[Event]:
     """Start working an acknowledged complaint."""
-    require_status(complaint, {Status.ACKNOWLEDGED}, "start investigating")
+    require_status(complaint, _ACKNOWLEDGED, "start investigating")
     return [InvestigationStarted(complaint_id=complaint.id, at=at, by=by)]
 
 
@@ -115,7 +126,7 @@ def request_information(
     complaint: Complaint, *, by: Actor, at: datetime, questions: str, message_id: str
 ) -> list[Event]:
     """Ask the customer for more information; the complaint waits for them."""
-    require_status(complaint, {Status.INVESTIGATING}, "request information on")
+    require_status(complaint, _INVESTIGATING, "request information on")
     return [
         InformationRequested(
             complaint_id=complaint.id,
@@ -138,7 +149,7 @@ def provide_information(
     evidence: Sequence[EvidenceRef] = (),
 ) -> list[Event]:
     """Record the customer's answer (a contact too) and resume the investigation."""
-    require_status(complaint, {Status.AWAITING_CUSTOMER}, "record information on")
+    require_status(complaint, _AWAITING_CUSTOMER, "record information on")
     text = required_text(summary, "summary")
     return [
         InformationProvided(
@@ -170,10 +181,10 @@ def resolve(
 ) -> list[Event]:
     """Resolve with an explicit outcome, remedy (or none) and an explanation for the customer."""
     require_status(
-        complaint, {Status.ACKNOWLEDGED, Status.INVESTIGATING, *WAITING_STATUSES}, "resolve"
+        complaint, _RESOLVABLE, "resolve"
     )
     try:
-        chosen = Outcome(outcome)
+        chosen = outcome if type(outcome) is Outcome else Outcome(outcome)
     except ValueError:
         raise ValidationError.of(
             "outcome", f"{outcome!r} is not one of {choices(Outcome)}"
@@ -232,7 +243,7 @@ def reopen(
 ) -> list[Event]:
     """Reopen a resolved (or closed) complaint, only inside the reopen window (the feedback
     window when an unhappy follow-up answer reopens it)."""
-    require_status(complaint, {Status.RESOLVED, Status.CLOSED}, "reopen")
+    require_status(complaint, _RESOLVED_OR_CLOSED, "reopen")
     if complaint.merged_into or (
         complaint.resolution and complaint.resolution.outcome is Outcome.WITHDRAWN
     ):
@@ -256,7 +267,7 @@ def reopen(
 
 def close(complaint: Complaint, *, by: Actor, at: datetime, reason: str) -> list[Event]:
     """Close a resolved complaint (staff, or the auto-close timer)."""
-    require_status(complaint, {Status.RESOLVED}, "close")
+    require_status(complaint, _RESOLVED, "close")
     return [
         ComplaintClosed(
             complaint_id=complaint.id, at=at, by=by, reason=required_text(reason, "reason")
@@ -287,7 +298,7 @@ def record_contact(
     message_id: str | None = None,
 ) -> list[Event]:
     """Record a contact with the customer; a closed complaint changes only by reopening."""
-    require_status(complaint, OPEN_STATUSES | {Status.RESOLVED}, "record a contact on")
+    require_status(complaint, _OPEN_OR_RESOLVED, "record a contact on")
     try:
         way = Direction(direction)
     except ValueError:

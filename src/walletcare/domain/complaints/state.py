@@ -1,6 +1,6 @@
 """A complaint's state and its fold: ``apply`` is the only way that state changes.
 
-The fold copies the state once per command through its ``__dict__`` and moves the copy
+The fold copies the state once per command (a copy of its ``__dict__``) and moves the copy
 by one small function per event kind.
 """
 
@@ -139,6 +139,9 @@ class Complaint:
 
 
 # -- fold ----------------------------------------------------------------------------------
+_new = object.__new__
+_set = object.__setattr__
+
 def _received(event: ComplaintReceived) -> Complaint:
     return Complaint(
         id=event.complaint_id,
@@ -190,8 +193,8 @@ def apply_all(complaint: Complaint | None, events: Iterable[Event]) -> Complaint
         if draft is None:
             # A private copy, changed in place below before anyone can see it: frozen to
             # every reader, and one copy per command instead of one per field change.
-            draft = object.__new__(Complaint)
-            draft.__dict__.update(complaint.__dict__)
+            draft = _new(Complaint)
+            _set(draft, "__dict__", complaint.__dict__.copy())
         _step(draft.__dict__, event)
     return draft if draft is not None else complaint
 

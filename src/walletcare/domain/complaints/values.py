@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
 from attrs import field, frozen
 from attrs.validators import instance_of, optional
@@ -171,8 +170,7 @@ class Contact:
         return contact
 
 
-def _money_or_none(_: Any, __: Any, value: Any) -> None:
-    optional(instance_of(Money))(_, __, value)
+_money_or_none = optional(instance_of(Money))
 
 
 @frozen(kw_only=True)
