@@ -16,7 +16,7 @@ from attrs import field, frozen
 
 from walletcare.domain.events import aware, non_empty
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
-from walletcare.errors import ValidationError
+from walletcare.errors import ConcurrencyConflict, ValidationError
 
 __all__ = [
     "Clock",
@@ -35,6 +35,8 @@ __all__ = [
     "OrderBy",
     "Snapshot",
     "Commit",
+    "StorageRefusal",
+    "REFUSALS",
     "Storage",
 ]
 
@@ -291,6 +293,15 @@ class Commit:
     snapshot: Snapshot | None = None
 
 
+StorageRefusal = ConcurrencyConflict | ValidationError
+"""Why a storage refused one commit, writing nothing of it: a stale version
+(``ConcurrencyConflict``), a key held by another stream (``KeyTaken``), a timer claim that no
+longer holds (``ClaimLost``), or a record that does not fit (``ValidationError``)."""
+
+REFUSALS: tuple[type[Exception], ...] = (ConcurrencyConflict, ValidationError)
+"""The errors ``Storage.append_many`` reports in a commit's place instead of raising."""
+
+
 @runtime_checkable
 class Storage(Protocol):
     """Durable home of event streams, timers, the outbox and summaries.
@@ -301,6 +312,17 @@ class Storage(Protocol):
 
     def append(self, commit: Commit) -> list[StoredEvent]:
         """Write the commit atomically and durably; return the stored events."""
+        ...
+
+    def append_many(self, commits: Sequence[Commit]) -> list[list[StoredEvent] | StorageRefusal]:
+        """Write several commits in one durable transaction, each one atomic on its own.
+
+        Returns, for each commit in order, its stored events, or the ``StorageRefusal`` that
+        refused it: a refused commit writes nothing (a savepoint per commit, or equivalent)
+        and the others are kept. Commits are applied in order, so a commit may follow an
+        earlier one of the same stream in the batch. Any other failure (a ``StorageError``)
+        raises and writes none of them.
+        """
         ...
 
     def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:

@@ -9,15 +9,16 @@ import heapq
 import itertools
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 import attrs
 
 from walletcare.errors import ClaimLost, ConcurrencyConflict, KeyTaken, ValidationError
 from walletcare.hookspecs import hookimpl
 from walletcare.ports import (
+    REFUSALS,
     CancelTimer,
     Commit,
     MessageStatus,
@@ -26,6 +27,7 @@ from walletcare.ports import (
     SetTimer,
     Snapshot,
     Storage,
+    StorageRefusal,
     StoredEvent,
     StreamSummary,
     SummaryQuery,
@@ -115,6 +117,9 @@ class MemoryStorage:
         self._events: list[StoredEvent] = []
         self._streams: dict[str, list[StoredEvent]] = {}
         self._summaries: dict[str, StreamSummary] = {}
+        # (attribute, value) -> the streams whose summary has it: listing a customer's cases
+        # costs what they have, not a scan of every case.
+        self._by_attribute: dict[tuple[str, str], set[str]] = {}
         self._keys: dict[str, str] = {}
         self._snapshots: dict[str, Snapshot] = {}
         self._timers: dict[tuple[str, str], Timer] = {}
@@ -125,69 +130,91 @@ class MemoryStorage:
 
     def append(self, commit: Commit) -> list[StoredEvent]:
         with self._lock:
-            stream = self._streams.get(commit.stream_id, [])
-            check_commit(commit, len(stream))
-            if commit.consumes is not None:
-                name, token = commit.consumes
-                held = self._timers.get((commit.stream_id, name))
-                if held is None or held.token != token:
-                    raise ClaimLost(
-                        f"timer {name!r} of {commit.stream_id!r} is no longer held by this claim"
-                    )
-            for message in commit.messages:
-                if message.id in self._messages:
-                    raise ValidationError.of("messages.id", f"{message.id!r} is already queued")
-            self._change_keys(commit)
-            if commit.consumes is not None:
-                key = (commit.stream_id, commit.consumes[0])
-                del self._timers[key]
-                self._timer_queue.discard(key)
-            stored: list[StoredEvent] = []
-            for event in commit.events:
-                record = StoredEvent(
+            return self._append(commit)
+
+    def append_many(self, commits: Sequence[Commit]) -> list[list[StoredEvent] | StorageRefusal]:
+        with self._lock:
+            outcomes: list[list[StoredEvent] | StorageRefusal] = []
+            for commit in commits:
+                try:
+                    outcomes.append(self._append(commit))
+                except REFUSALS as refusal:
+                    outcomes.append(cast(StorageRefusal, refusal))
+            return outcomes
+
+    def _append(self, commit: Commit) -> list[StoredEvent]:
+        """Check everything, then change everything: a refused commit changes nothing."""
+        stream = self._streams.get(commit.stream_id, [])
+        check_commit(commit, len(stream))
+        if commit.consumes is not None:
+            name, token = commit.consumes
+            held = self._timers.get((commit.stream_id, name))
+            if held is None or held.token != token:
+                raise ClaimLost(
+                    f"timer {name!r} of {commit.stream_id!r} is no longer held by this claim"
+                )
+        for message in commit.messages:
+            if message.id in self._messages:
+                raise ValidationError.of("messages.id", f"{message.id!r} is already queued")
+        self._change_keys(commit)
+        if commit.consumes is not None:
+            key = (commit.stream_id, commit.consumes[0])
+            del self._timers[key]
+            self._timer_queue.discard(key)
+        stored: list[StoredEvent] = []
+        for event in commit.events:
+            record = StoredEvent(
+                stream_id=commit.stream_id,
+                stream_version=len(stream) + len(stored) + 1,
+                position=len(self._events) + len(stored) + 1,
+                kind=event.kind,
+                schema_version=event.schema_version,
+                at=_utc(event.at),
+                data=event.data,
+            )
+            stored.append(record)
+        self._events.extend(stored)
+        stream.extend(stored)
+        self._streams[commit.stream_id] = stream
+        for change in commit.timers:
+            key = (commit.stream_id, change.name)
+            if isinstance(change, SetTimer):
+                due = _utc(change.due_at)
+                self._timers[key] = Timer(
                     stream_id=commit.stream_id,
-                    stream_version=len(stream) + len(stored) + 1,
-                    position=len(self._events) + len(stored) + 1,
-                    kind=event.kind,
-                    schema_version=event.schema_version,
-                    at=_utc(event.at),
-                    data=event.data,
+                    name=change.name,
+                    due_at=due,
+                    payload=change.payload,
+                    generation=len(stream),
                 )
-                stored.append(record)
-            self._events.extend(stored)
-            self._streams[commit.stream_id] = stream + stored
-            for change in commit.timers:
-                key = (commit.stream_id, change.name)
-                if isinstance(change, SetTimer):
-                    due = _utc(change.due_at)
-                    self._timers[key] = Timer(
-                        stream_id=commit.stream_id,
-                        name=change.name,
-                        due_at=due,
-                        payload=change.payload,
-                        generation=len(self._streams[commit.stream_id]),
-                    )
-                    self._timer_queue.put(key, due)
-                elif isinstance(change, CancelTimer):
-                    self._timers.pop(key, None)
-                    self._timer_queue.discard(key)
-            for message in commit.messages:
-                queued = attrs.evolve(message, due_at=_utc(message.due_at), token=None)
-                self._messages[message.id] = queued
-                self._message_queue.put(message.id, queued.due_at)
-            if commit.summary is not None:
-                self._summaries[commit.stream_id] = attrs.evolve(
-                    commit.summary, version=len(self._streams[commit.stream_id])
-                )
-            if commit.snapshot is not None:
-                self._snapshots[commit.stream_id] = attrs.evolve(
-                    commit.snapshot, version=len(self._streams[commit.stream_id])
-                )
-            return stored
+                self._timer_queue.put(key, due)
+            elif isinstance(change, CancelTimer):
+                self._timers.pop(key, None)
+                self._timer_queue.discard(key)
+        for message in commit.messages:
+            queued = attrs.evolve(message, due_at=_utc(message.due_at), token=None)
+            self._messages[message.id] = queued
+            self._message_queue.put(message.id, queued.due_at)
+        if commit.summary is not None:
+            self._index(attrs.evolve(commit.summary, version=len(stream)))
+        if commit.snapshot is not None:
+            self._snapshots[commit.stream_id] = attrs.evolve(
+                commit.snapshot, version=len(stream)
+            )
+        return stored
+
+    def _index(self, summary: StreamSummary) -> None:
+        old = self._summaries.get(summary.stream_id)
+        if old is not None:
+            for pair in old.attributes.items():
+                self._by_attribute[pair].discard(summary.stream_id)
+        self._summaries[summary.stream_id] = summary
+        for pair in summary.attributes.items():
+            self._by_attribute.setdefault(pair, set()).add(summary.stream_id)
 
     def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         with self._lock:
-            return list(self._streams.get(stream_id, [])[max(after_version, 0) :])
+            return self._streams.get(stream_id, [])[max(after_version, 0) :]
 
     def stream_version(self, stream_id: str) -> int:
         with self._lock:
@@ -224,10 +251,18 @@ class MemoryStorage:
 
     def list_summaries(self, query: SummaryQuery) -> list[StreamSummary]:
         with self._lock:
-            found = sorted(
-                (s for s in self._summaries.values() if matches(s, query)),
-                key=ordering(query),
-            )
+            candidates: Iterable[StreamSummary] = self._summaries.values()
+            if query.attributes:
+                # The narrowest attribute filter picks the candidates; the rest are checked.
+                chosen = min(
+                    (
+                        set().union(*(self._by_attribute.get((name, v), ()) for v in values))
+                        for name, values in query.attributes.items()
+                    ),
+                    key=len,
+                )
+                candidates = [self._summaries[stream_id] for stream_id in chosen]
+            found = sorted((s for s in candidates if matches(s, query)), key=ordering(query))
         return found[query.offset : query.offset + query.limit]
 
     def claim_due_timers(self, now: datetime, limit: int, lease: timedelta) -> list[Timer]:

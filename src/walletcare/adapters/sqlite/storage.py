@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from walletcare.adapters.sqlite.queues import QueueTables
 from walletcare.adapters.sqlite.schema import (
@@ -36,9 +36,11 @@ from walletcare.errors import (
     ValidationError,
 )
 from walletcare.ports import (
+    REFUSALS,
     CancelTimer,
     Commit,
     SetTimer,
+    StorageRefusal,
     StoredEvent,
 )
 
@@ -166,80 +168,99 @@ class SQLiteStorage(SummaryTables, QueueTables):
 
     # -- streams ---------------------------------------------------------------------------
     def append(self, commit: Commit) -> list[StoredEvent]:
-        stream_id = commit.stream_id
         with self._write() as db:
-            row = db.execute(
-                "SELECT version FROM streams WHERE stream_id = ?", (stream_id,)
-            ).fetchone()
-            version = row[0] if row else 0
-            if commit.expected_version != version:
-                raise ConcurrencyConflict(
-                    f"stream {stream_id!r} is at version {version}, "
-                    f"the commit expected {commit.expected_version}"
-                )
-            if commit.consumes is not None:
-                name, token = commit.consumes
-                gone = db.execute(
-                    "DELETE FROM timers WHERE stream_id = ? AND name = ? AND token = ?",
-                    (stream_id, name, token),
-                ).rowcount
-                if gone != 1:
-                    raise ClaimLost(
-                        f"timer {name!r} of {stream_id!r} is no longer held by this claim"
-                    )
-            stored = self._insert_events(db, stream_id, version, commit) if commit.events else []
-            new_version = version + len(stored)
-            summary = commit.summary
-            if summary is None:
-                db.execute(
-                    "INSERT INTO streams (stream_id, version) VALUES (?, ?) "
-                    "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version",
-                    (stream_id, new_version),
-                )
-            else:
-                self._write_summary(db, stream_id, new_version, summary)
-            if commit.take_keys or commit.release_keys:
-                self._change_keys(db, stream_id, commit)
-            if commit.snapshot is not None:
-                snap = commit.snapshot
-                db.execute(
-                    "INSERT OR REPLACE INTO snapshots (stream_id, kind, schema, version, data) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (stream_id, snap.kind, snap.schema, new_version, snap.data),
-                )
-            if commit.timers:
-                self._change_timers(db, stream_id, new_version, commit)
-            for i, message in enumerate(commit.messages):
-                if message.stream_id != stream_id:
-                    raise ValidationError.of(
-                        f"messages[{i}].stream_id", "must be the commit's stream"
-                    )
-                due_us = to_us(message.due_at)
+            return self._apply(db, commit)
+
+    def append_many(self, commits: Sequence[Commit]) -> list[list[StoredEvent] | StorageRefusal]:
+        outcomes: list[list[StoredEvent] | StorageRefusal] = []
+        with self._write() as db:
+            for commit in commits:
+                # A refused commit is rolled back to its savepoint; the others stay.
+                db.execute("SAVEPOINT walletcare_commit")
                 try:
-                    db.execute(
-                        f"INSERT INTO outbox ({MESSAGE_COLUMNS}, ready_us) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-                        (
-                            message.id,
-                            stream_id,
-                            message.channel,
-                            message.recipient,
-                            message.template,
-                            message.subject,
-                            message.body,
-                            message.locale,
-                            message.data,
-                            due_us,
-                            message.attempts,
-                            message.status.value,
-                            message.last_error,
-                            due_us,
-                        ),
-                    )
-                except sqlite3.IntegrityError:
-                    raise ValidationError.of(
-                        "messages.id", f"{message.id!r} is already queued"
-                    ) from None
+                    outcomes.append(self._apply(db, commit))
+                except REFUSALS as refusal:
+                    db.execute("ROLLBACK TO walletcare_commit")
+                    outcomes.append(cast(StorageRefusal, refusal))
+                db.execute("RELEASE walletcare_commit")
+        return outcomes
+
+    def _apply(self, db: sqlite3.Connection, commit: Commit) -> list[StoredEvent]:
+        """One commit's writes inside the open transaction; raises having checked or written
+        part of it (the caller rolls back)."""
+        stream_id = commit.stream_id
+        row = db.execute(
+            "SELECT version FROM streams WHERE stream_id = ?", (stream_id,)
+        ).fetchone()
+        version = row[0] if row else 0
+        if commit.expected_version != version:
+            raise ConcurrencyConflict(
+                f"stream {stream_id!r} is at version {version}, "
+                f"the commit expected {commit.expected_version}"
+            )
+        if commit.consumes is not None:
+            name, token = commit.consumes
+            gone = db.execute(
+                "DELETE FROM timers WHERE stream_id = ? AND name = ? AND token = ?",
+                (stream_id, name, token),
+            ).rowcount
+            if gone != 1:
+                raise ClaimLost(
+                    f"timer {name!r} of {stream_id!r} is no longer held by this claim"
+                )
+        stored = self._insert_events(db, stream_id, version, commit) if commit.events else []
+        new_version = version + len(stored)
+        summary = commit.summary
+        if summary is None:
+            db.execute(
+                "INSERT INTO streams (stream_id, version) VALUES (?, ?) "
+                "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version",
+                (stream_id, new_version),
+            )
+        else:
+            self._write_summary(db, stream_id, new_version, summary)
+        if commit.take_keys or commit.release_keys:
+            self._change_keys(db, stream_id, commit)
+        if commit.snapshot is not None:
+            snap = commit.snapshot
+            db.execute(
+                "INSERT OR REPLACE INTO snapshots (stream_id, kind, schema, version, data) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (stream_id, snap.kind, snap.schema, new_version, snap.data),
+            )
+        if commit.timers:
+            self._change_timers(db, stream_id, new_version, commit)
+        for i, message in enumerate(commit.messages):
+            if message.stream_id != stream_id:
+                raise ValidationError.of(
+                    f"messages[{i}].stream_id", "must be the commit's stream"
+                )
+            due_us = to_us(message.due_at)
+            try:
+                db.execute(
+                    f"INSERT INTO outbox ({MESSAGE_COLUMNS}, ready_us) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                    (
+                        message.id,
+                        stream_id,
+                        message.channel,
+                        message.recipient,
+                        message.template,
+                        message.subject,
+                        message.body,
+                        message.locale,
+                        message.data,
+                        due_us,
+                        message.attempts,
+                        message.status.value,
+                        message.last_error,
+                        due_us,
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                raise ValidationError.of(
+                    "messages.id", f"{message.id!r} is already queued"
+                ) from None
         return stored
 
     def _insert_events(
