@@ -12,6 +12,7 @@ from walletcare import Actor, Money, Settings, Status, Walletcare
 from walletcare.domain import complaints as domain
 from walletcare.errors import DomainError, ValidationError
 from walletcare.services.commands import Loaded
+from walletcare.services.states import SNAPSHOT_BYTES_PER_EVENT
 from walletcare.testing import FixedClock
 
 from ..complaints_fixtures import EXPLANATION, T0, intake
@@ -127,11 +128,15 @@ class ComplaintMachine(RuleBasedStateMachine):
     def state_is_the_fold_of_history(self) -> None:
         events = self.app.events(self.cid)
         assert domain.replay(events) == self.app.complaints.get(self.cid)
-        # The snapshot written with the last commit is the fold of every event, on its own.
+        # The latest snapshot and the events after it fold to the same state, on their own;
+        # a snapshot under 4 KiB is rewritten by every commit, so it folds every event.
         snapshot = self.app.storage.read_snapshot(self.cid)
-        assert snapshot is not None and snapshot.version == len(events)
+        assert snapshot is not None
+        if len(snapshot.data) < SNAPSHOT_BYTES_PER_EVENT:
+            assert snapshot.version == len(events)
         cases = self.app.complaints.cases
-        assert cases.restore(self.cid, Loaded(snapshot=snapshot, events=())) == (
+        after = events[snapshot.version :]
+        assert cases.restore(self.cid, Loaded(snapshot=snapshot, events=after)) == (
             domain.replay(events),
             len(events),
         )

@@ -4,6 +4,7 @@ it, and a snapshot that cannot be used is ignored for the events."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import attrs
 import pytest
@@ -12,6 +13,7 @@ from tests.complaints_fixtures import T0, intake
 from walletcare import Actor, Settings, Walletcare
 from walletcare.domain import complaints as domain
 from walletcare.ports import Commit, Storage
+from walletcare.services.states import SNAPSHOT_BYTES_PER_EVENT, CachedState, StateCache
 from walletcare.testing import FixedClock
 
 AGENT = Actor.staff("agent-1")
@@ -80,8 +82,14 @@ def test_an_unusable_snapshot_is_ignored_for_the_events(spoil) -> None:  # type:
     assert good is not None
     # Write a spoiled snapshot the way a commit would, with no events of its own.
     storage.append(Commit(stream_id=cid, expected_version=good.version, snapshot=spoil(good)))
-    assert app.complaints.get(cid) == expected
-    investigating = app.complaints.start_investigation(cid, by=AGENT)
+    # Another process (holding no state in memory) reads the snapshot, and ignores it.
+    other = Walletcare(
+        Settings(storage_url="memory://", load_entry_points=False),
+        storage=storage,
+        clock=FixedClock(T0),
+    )
+    assert other.complaints.get(cid) == expected
+    investigating = other.complaints.start_investigation(cid, by=AGENT)
     assert investigating == domain.replay(app.events(cid))
     fresh = storage.read_snapshot(cid)
     assert fresh is not None and fresh.schema == good.schema and fresh.kind == "complaint"
@@ -96,3 +104,95 @@ def test_a_kind_without_a_state_type_keeps_no_snapshot() -> None:
         "cb-1", customer_id="c", phone="+1", topic="fees"
     )
     assert app.storage.read_snapshot("cb-1") is None
+
+
+def test_a_process_decides_on_the_state_it_committed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next command on a case this process just moved decodes no snapshot and reads only
+    the events after the state it holds (none)."""
+    app = _app()
+    cid = app.complaints.open(intake()).complaint_id
+    app.complaints.acknowledge(cid, by=AGENT)
+    snapshots: list[str] = []
+    reads: list[int] = []
+    read_stream, read_snapshot = app.storage.read_stream, app.storage.read_snapshot
+
+    def spy_stream(stream_id: str, after_version: int = 0):  # type: ignore[no-untyped-def]
+        reads.append(after_version)
+        return read_stream(stream_id, after_version)
+
+    def spy_snapshot(stream_id: str):  # type: ignore[no-untyped-def]
+        snapshots.append(stream_id)
+        return read_snapshot(stream_id)
+
+    monkeypatch.setattr(app.storage, "read_stream", spy_stream)
+    monkeypatch.setattr(app.storage, "read_snapshot", spy_snapshot)
+    version = app.storage.stream_version(cid)
+    investigating = app.complaints.start_investigation(cid, by=AGENT)
+    assert snapshots == [] and reads == [version]
+    assert investigating == domain.replay(app.events(cid))
+
+
+def test_another_process_writes_are_folded_in(tmp_path: Path) -> None:
+    """Two processes on one file: each folds the other's events into the state it holds."""
+    url = f"sqlite:///{tmp_path / 'cases.db'}?synchronous=normal"
+    one = Walletcare(Settings(storage_url=url, load_entry_points=False), clock=FixedClock(T0))
+    two = Walletcare(Settings(storage_url=url, load_entry_points=False), clock=FixedClock(T0))
+    cid = one.complaints.open(intake()).complaint_id
+    one.complaints.acknowledge(cid, by=AGENT)  # held by process one at this version
+    two.complaints.record_contact(
+        cid, by=AGENT, channel="phone", direction="inbound", summary="from two"
+    )
+    moved = one.complaints.start_investigation(cid, by=AGENT)
+    assert [c.summary for c in moved.contacts][-1] == "from two"
+    assert moved == domain.replay(one.events(cid)) == two.complaints.get(cid)
+    one.close()
+    two.close()
+
+
+def test_a_large_case_rewrites_its_snapshot_every_few_commits(tmp_path: Path) -> None:
+    """A case of many kilobytes: a snapshot every (size / 4 KiB) events, not every commit,
+    and a process that holds nothing folds the snapshot and the few events after it."""
+    url = f"sqlite:///{tmp_path / 'cases.db'}?synchronous=normal"
+    app = Walletcare(Settings(storage_url=url, load_entry_points=False), clock=FixedClock(T0))
+    cid = app.complaints.open(intake()).complaint_id
+
+    def contact() -> None:
+        app.complaints.record_contact(
+            cid, by=AGENT, channel="phone", direction="inbound", summary="call " + "x" * 100
+        )
+
+    while len(app.storage.read_snapshot(cid).data) < 5 * SNAPSHOT_BYTES_PER_EVENT:  # type: ignore[union-attr]
+        contact()
+    written: list[int] = []
+    for _ in range(30):
+        contact()
+        snapshot = app.storage.read_snapshot(cid)
+        assert snapshot is not None
+        behind = app.storage.stream_version(cid) - snapshot.version
+        assert behind * SNAPSHOT_BYTES_PER_EVENT < len(snapshot.data)
+        if not written or written[-1] != snapshot.version:
+            written.append(snapshot.version)
+    assert 3 <= len(written) <= 10  # every 5 or 6 events, not 30 times
+    fresh = Walletcare(Settings(storage_url=url, load_entry_points=False), clock=FixedClock(T0))
+    assert fresh.complaints.get(cid) == domain.replay(app.events(cid)) == app.complaints.get(cid)
+    app.close()
+    fresh.close()
+
+
+def test_the_state_cache_keeps_the_newest_states_and_never_goes_back() -> None:
+    """Least recently used states leave first; an older state never replaces a newer one."""
+    cache = StateCache(capacity=2)
+
+    def entry(version: int) -> CachedState:
+        return CachedState(
+            kind="k", state=version, version=version, snapshot_version=0, snapshot_size=0
+        )
+
+    cache.put("a", entry(1))
+    cache.put("b", entry(1))
+    assert cache.get("a") is not None  # a is now the most recently used
+    cache.put("c", entry(1))
+    assert cache.get("b") is None and len(cache) == 2
+    cache.put("a", entry(5))
+    cache.put("a", entry(3))
+    assert cache.get("a") == entry(5)

@@ -46,6 +46,7 @@ from walletcare.ports import (
 from walletcare.serialization import WalletcareConverter
 from walletcare.services.audit import AuditEntry
 from walletcare.services.commands import CommandRunner, Decision, Loaded
+from walletcare.services.states import CachedState, snapshot_due
 from walletcare.services.texts import Texts
 from walletcare.services.timers import Timers
 
@@ -114,7 +115,7 @@ class CaseService(Generic[S]):
             events, messages, timers = self._checked(step(current, now, version))
             after = self.kind.apply_all(current, list(events))
             return self.oversee(
-                current, after, (events, messages, timers), now=now, version=version
+                current, after, (events, messages, timers), now=now, version=version, loaded=loaded
             )
 
         return self.runner.run_case(case_id, decide).result
@@ -157,7 +158,7 @@ class CaseService(Generic[S]):
                 return Decision()
             after = self.kind.apply_all(current, list(events))
             return self.oversee(
-                current, after, (events, messages, changes), now=now, version=version
+                current, after, (events, messages, changes), now=now, version=version, loaded=loaded
             )
 
         self._timers.register_case(self.kind.name, family, fire)
@@ -209,32 +210,48 @@ class CaseService(Generic[S]):
         *,
         now: datetime,
         version: int,
+        loaded: Loaded | None = None,
     ) -> Decision[S]:
-        """Add what SLA clocks and rules make of a command's events, in the same commit."""
+        """Add what SLA clocks and rules make of a command's events, in the same commit.
+
+        ``loaded`` is what the command decided on (None for a new case): it tells whether a
+        new snapshot is due.
+        """
         reaction = react(self.kind, before, after, list(step[0]), now, self.oversight)
-        return self._decision(before, after, step, reaction, now=now, version=version)
+        return self._decision(
+            before, after, step, reaction, now=now, version=version, loaded=loaded
+        )
 
     def _on_oversight_timer(self, loaded: Loaded, timer: Timer, now: datetime) -> Decision[Any]:
         current, version = self.restore(timer.stream_id, loaded)
         if current is None:
             return Decision()
         reaction = on_timer(self.kind, current, timer.name, now, self.oversight)
-        return self._decision(current, current, ((), (), ()), reaction, now=now, version=version)
+        return self._decision(
+            current, current, ((), (), ()), reaction, now=now, version=version, loaded=loaded
+        )
 
     # -- state -----------------------------------------------------------------------------
     def restore(self, case_id: str, loaded: Loaded) -> tuple[S | None, int]:
-        """The case from its snapshot and the events after it, and the stream's version.
+        """The case from its snapshot (or the state held in memory) and the events after it,
+        and the stream's version.
 
         A snapshot of another kind, of an older state layout, or that does not read back, is
         ignored and the whole stream replayed: events are the truth, snapshots a cache.
         """
-        snapshot, events = loaded.snapshot, loaded.events
+        cached, events = loaded.cached, loaded.events
+        if cached is not None and cached.kind == self.kind.name:
+            state: S = cached.state
+            return (self.kind.apply_all(state, list(events)) if events else state), (
+                cached.version + len(events)
+            )
+        snapshot = loaded.snapshot
         if snapshot is None:
             return self.kind.replay(events), len(events)
         version = snapshot.version + len(events)
-        state = self._thaw(snapshot)
-        if state is not None:
-            return (self.kind.apply_all(state, list(events)) if events else state), version
+        thawed = self._thaw(snapshot)
+        if thawed is not None:
+            return (self.kind.apply_all(thawed, list(events)) if events else thawed), version
         history, version = self.runner.load(case_id)
         return self.kind.replay(history), version
 
@@ -267,6 +284,7 @@ class CaseService(Generic[S]):
         *,
         now: datetime,
         version: int,
+        loaded: Loaded | None = None,
     ) -> Decision[S]:
         events, messages, timers = step
         final = self.kind.apply_all(state, reaction.events) if reaction.events else state
@@ -284,6 +302,15 @@ class CaseService(Generic[S]):
             )
         held = self.kind.keys(before) if before is not None else frozenset()
         holds = self.kind.keys(final)
+        final_version = version + len(all_events)
+        base_version, base_size = self._snapshot_base(loaded)
+        snapshot = None
+        if all_events and snapshot_due(
+            version=final_version, snapshot_version=base_version, snapshot_size=base_size
+        ):
+            snapshot = self._freeze(final)
+            if snapshot is not None:
+                base_version, base_size = final_version, len(snapshot.data)
         return Decision(
             events=all_events,
             messages=[*messages, *sent],
@@ -293,9 +320,36 @@ class CaseService(Generic[S]):
             # it and heals a case written before it held keys.
             take_keys=sorted(holds),
             release_keys=sorted(held - holds),
-            snapshot=self._freeze(final) if all_events else None,
+            snapshot=snapshot,
             result=final,
+            cache=CachedState(
+                kind=self.kind.name,
+                state=final,
+                version=final_version,
+                snapshot_version=base_version,
+                snapshot_size=base_size,
+                last_at=(
+                    all_events[-1].at
+                    if all_events
+                    else (loaded.last_at if loaded is not None else None)
+                ),
+            ),
         )
+
+    def _snapshot_base(self, loaded: Loaded | None) -> tuple[int, int]:
+        """The version and size of the stream's latest usable snapshot ((0, 0): none)."""
+        if loaded is None:
+            return 0, 0
+        if loaded.cached is not None:
+            return loaded.cached.snapshot_version, loaded.cached.snapshot_size
+        snapshot = loaded.snapshot
+        if (
+            snapshot is None
+            or snapshot.kind != self.kind.name
+            or snapshot.schema != self.kind.state_schema
+        ):
+            return 0, 0
+        return snapshot.version, len(snapshot.data)
 
     # -- messages --------------------------------------------------------------------------
     def message(

@@ -24,8 +24,17 @@ from walletcare.ports import (
     TimerChange,
 )
 from walletcare.serialization import WalletcareConverter
+from walletcare.services.states import CachedState, StateCache
 
-__all__ = ["Decision", "Decide", "Loaded", "Committed", "CommandRunner", "OnCommitted"]
+__all__ = [
+    "Decision",
+    "Decide",
+    "Loaded",
+    "Committed",
+    "Prepared",
+    "CommandRunner",
+    "OnCommitted",
+]
 
 R = TypeVar("R")
 BACKOFF_BASE = timedelta(milliseconds=2)
@@ -48,6 +57,8 @@ class Decision(Generic[R]):
     release_keys: Sequence[str] = ()
     snapshot: Snapshot | None = None
     result: R = None  # type: ignore[assignment]  # a decision without a result carries None
+    cache: CachedState | None = None
+    """The case's state once this decision is durable, for the process's state cache."""
 
 
 Decide = Callable[[Sequence[Event], datetime], Decision[R]]
@@ -60,11 +71,14 @@ class Loaded:
 
     Without a snapshot, ``events`` is the whole history. ``last_at`` is when the stream's
     newest event happened (None for a new stream), also when the snapshot covers it.
+    ``cached``, when the process holds the case's state in memory, replaces the snapshot:
+    ``events`` then follow its version.
     """
 
     snapshot: Snapshot | None
     events: Sequence[Event]
     last_at: datetime | None = None
+    cached: CachedState | None = None
 
 
 @frozen(kw_only=True)
@@ -74,6 +88,14 @@ class Committed(Generic[R]):
     stored: Sequence[StoredEvent]
     result: R
     version: int
+
+
+@frozen(kw_only=True)
+class Prepared(Generic[R]):
+    """A decision made and turned into its commit, not yet written."""
+
+    commit: Commit
+    decision: Decision[R]
 
 
 class CommandRunner:
@@ -96,6 +118,7 @@ class CommandRunner:
         self.retries = retries
         self.sleep = sleep
         self.random = random.Random()  # noqa: S311 (jitter, not secrecy)
+        self.states = StateCache()
 
     def back_off(self, attempt: int) -> None:
         """Wait a random while, growing with ``attempt``, before deciding again.
@@ -131,7 +154,17 @@ class CommandRunner:
         return [self.from_record(r) for r in records], len(records)
 
     def load_case(self, stream_id: str) -> tuple[Loaded, int]:
-        """A stream's snapshot, if it has one, the events after it, and the stream's version."""
+        """A stream's snapshot, if it has one, the events after it, and the stream's version.
+
+        A state this process holds in memory stands in for the snapshot (nothing decoded).
+        """
+        cached = self.states.get(stream_id)
+        if cached is not None:
+            records = self.storage.read_stream(stream_id, cached.version)
+            events = [self.from_record(r) for r in records]
+            last_at = records[-1].at if records else cached.last_at
+            loaded = Loaded(snapshot=None, events=events, last_at=last_at, cached=cached)
+            return loaded, cached.version + len(records)
         snapshot = self.storage.read_snapshot(stream_id)
         after = snapshot.version if snapshot is not None else 0
         # The newest event the snapshot covers comes along (one row more, same read): a
@@ -182,27 +215,9 @@ class CommandRunner:
         attempt = 0
         while True:
             loaded, version = load(stream_id)
-            at = now if now is not None else self.clock.now()
-            latest = _last_event_at(loaded)
-            if latest is not None and latest > at:
-                # A worker whose clock lags behind the stream's last event decides as of that
-                # event: a stream never holds an event dated before the one it follows.
-                at = latest
-            decision = decide(loaded, at)
-            commit = Commit(
-                stream_id=stream_id,
-                expected_version=version,
-                events=[self.to_record(e) for e in decision.events],
-                timers=decision.timers,
-                messages=decision.messages,
-                summary=decision.summary,
-                consumes=consumes,
-                take_keys=decision.take_keys,
-                release_keys=decision.release_keys,
-                snapshot=decision.snapshot,
-            )
+            prepared = self.prepare(stream_id, loaded, version, decide, now=now, consumes=consumes)
             try:
-                stored = self.storage.append(commit)
+                stored = self.storage.append(prepared.commit)
             except (ClaimLost, KeyTaken):
                 raise  # deciding again cannot help: the claim or the key is another's
             except ConcurrencyConflict:
@@ -211,8 +226,48 @@ class CommandRunner:
                     raise
                 self.back_off(attempt)
                 continue
-            self.on_committed(stored)
-            return Committed(stored=stored, result=decision.result, version=version + len(stored))
+            return self.committed(prepared, stored)
+
+    def prepare(
+        self,
+        stream_id: str,
+        loaded: Any,
+        version: int,
+        decide: Callable[[Any, datetime], Decision[R]],
+        *,
+        now: datetime | None,
+        consumes: tuple[str, str] | None = None,
+    ) -> Prepared[R]:
+        """Decide on what was loaded at ``version`` and build the commit, writing nothing."""
+        at = now if now is not None else self.clock.now()
+        latest = _last_event_at(loaded)
+        if latest is not None and latest > at:
+            # A worker whose clock lags behind the stream's last event decides as of that
+            # event: a stream never holds an event dated before the one it follows.
+            at = latest
+        decision = decide(loaded, at)
+        commit = Commit(
+            stream_id=stream_id,
+            expected_version=version,
+            events=[self.to_record(e) for e in decision.events],
+            timers=decision.timers,
+            messages=decision.messages,
+            summary=decision.summary,
+            consumes=consumes,
+            take_keys=decision.take_keys,
+            release_keys=decision.release_keys,
+            snapshot=decision.snapshot,
+        )
+        return Prepared(commit=commit, decision=decision)
+
+    def committed(self, prepared: Prepared[R], stored: Sequence[StoredEvent]) -> Committed[R]:
+        """What follows a durable commit: the state cache, the observers, the outcome."""
+        decision = prepared.decision
+        if decision.cache is not None:
+            self.states.put(prepared.commit.stream_id, decision.cache)
+        self.on_committed(stored)
+        version = prepared.commit.expected_version + len(stored)
+        return Committed(stored=stored, result=decision.result, version=version)
 
 
 def _last_event_at(loaded: object) -> datetime | None:
