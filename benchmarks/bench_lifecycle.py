@@ -3,7 +3,8 @@
 Each lifecycle runs six commands: acknowledge, start investigation, request information,
 provide information, resolve, close. walletcare decides each (checks, validated events,
 messages ids passed in) and folds its events into a new frozen state; the transitions
-library and a bare dict table only move a status. Run: ``python benchmarks/bench_lifecycle.py``.
+library and a bare dict table only move a status. The variants run interleaved, in an order
+rotated every round. Run: ``python benchmarks/bench_lifecycle.py [lifecycles] [rounds]``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 
-from _timing import best_rate
+from _timing import interleaved, rate_line, ratio_line, speed_ratios
 
 from walletcare import Actor, ContactPoint, Money
 from walletcare.domain import complaints as c
@@ -133,29 +134,37 @@ def transitions_lifecycles_factory():  # type: ignore[no-untyped-def]
     return per_case, triggers_only
 
 
-def main(lifecycles: int) -> None:
-    wc = best_rate(walletcare_lifecycles, lifecycles) * COMMANDS
-    plain = best_rate(dict_lifecycles, lifecycles) * COMMANDS
-    print(f"bench_lifecycle: {lifecycles} lifecycles x {COMMANDS} commands, best of 5")
-    print(f"  walletcare decide+apply  {wc:12,.0f} commands/s")
-    print(
-        f"  bare dict table          {plain:12,.0f} transitions/s   walletcare/dict {wc / plain:6.3f}"
-    )
+def main(lifecycles: int, rounds: int) -> None:
+    variants = {
+        "walletcare": lambda: walletcare_lifecycles(lifecycles),
+        "dict": lambda: dict_lifecycles(lifecycles),
+    }
     try:
         per_case, triggers_only = transitions_lifecycles_factory()
     except ImportError:
+        per_case = triggers_only = None
         print("  transitions not installed (pip install '.[bench]')")
-        return
-    peer = best_rate(per_case, lifecycles) * COMMANDS
-    bare = best_rate(triggers_only, lifecycles) * COMMANDS
+    if per_case is not None and triggers_only is not None:
+        variants["transitions"] = lambda: per_case(lifecycles)
+        variants["transitions-triggers"] = lambda: triggers_only(lifecycles)
+    times = interleaved(variants, rounds)
+    ops = lifecycles * COMMANDS
     print(
-        f"  transitions, model/case  {peer:12,.0f} transitions/s   walletcare/transitions {wc / peer:6.2f}"
+        f"bench_lifecycle: {lifecycles} lifecycles x {COMMANDS} commands, "
+        f"{len(times['walletcare'])} interleaved rounds"
     )
-    print(
-        f"  transitions, triggers    {bare:12,.0f} transitions/s   walletcare/transitions {wc / bare:6.2f}"
-    )
-    print("  goal: walletcare/transitions >= 3")
+    print(rate_line("walletcare decide + validated events + fold", times["walletcare"], ops, "commands"))
+    print(rate_line("bare dict table", times["dict"], ops, "transitions"))
+    if "transitions" in times:
+        print(rate_line("transitions, a model per case", times["transitions"], ops, "transitions"))
+        print(rate_line("transitions, one model, triggers only", times["transitions-triggers"], ops, "transitions"))
+        print(ratio_line("walletcare/transitions (model per case)", speed_ratios(times, "walletcare", "transitions"), ">= 3"))
+        print(ratio_line("walletcare/transitions (triggers only)", speed_ratios(times, "walletcare", "transitions-triggers")))
+    print(ratio_line("walletcare/dict table (the limit)", speed_ratios(times, "walletcare", "dict")))
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 2000,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 7,
+    )

@@ -1,187 +1,252 @@
-"""One command (5 events + 1 timer + 1 message) appended through walletcare's SQLite storage.
+"""One command's write through walletcare's SQLite storage, against plain sqlite3 writing the
+same rows, and against the eventsourcing library's SQLite recorder.
 
-Compared in the same run with the same rows, in the same tables and indexes, written by plain
-sqlite3 statements at the same durability,
-and with the eventsourcing library's SQLite recorder (5 events only: it has no timers or
-outbox) where it is installed. Run: ``python benchmarks/bench_storage.py [commands]``.
+Each command writes what a real complaint command writes: five events (encoded from the
+domain's event objects on every command, not reused), the stream's listing row and its
+indexed attributes, the case's snapshot (encoded from its state on every command), a timer,
+an outbox message and the case's unique key. The plain sqlite3 baseline writes the same
+rows in the same tables and indexes, encoding hand-built dicts with the standard library's
+``json``; eventsourcing's recorder writes the five events only (it has no timers, outbox,
+listing or snapshots in one transaction). Variants run interleaved, in an order rotated
+every round.
 
 When ``WALLETCARE_TEST_POSTGRES_URL`` names a PostgreSQL server, a PostgreSQL section follows
 (``_postgres.py``): the same command against raw psycopg and eventsourcing's PostgreSQL
 recorder, and tick throughput with 1, 2 and 4 worker processes. Its schemas are dropped after.
+
+Run: ``python benchmarks/bench_storage.py [commands] [rounds]``.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import sys
 import tempfile
-import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _timing import interleaved, rate_line, ratio_line, speed_ratios
+
+from walletcare import Actor, Walletcare
 from walletcare.adapters.sqlite import MIGRATIONS, SQLiteStorage, to_us
-from walletcare.ports import Commit, NewEvent, OutboundMessage, SetTimer
+from walletcare.domain.complaints import Contact, Direction
+from walletcare.domain.complaints.events import ContactRecorded
+from walletcare.ports import Commit, OutboundMessage, SetTimer, Snapshot
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-BODY = json.dumps({"by": {"role": "staff", "id": "agent-1"}, "note": "x" * 80})
+STAFF = Actor.staff("agent-7")
 
 
-def walletcare_commands(path: str, synchronous: str, count: int) -> None:
-    storage = SQLiteStorage(path, synchronous=synchronous)
-    events = [
-        NewEvent(kind="complaint.noted", schema_version=1, at=T0, data=BODY) for _ in range(5)
+def setup() -> tuple[Walletcare, object]:
+    from bench_codec import busy_complaint
+
+    app, state, _ = busy_complaint()
+    return app, state
+
+
+def events_for(case: str, n: int) -> list[ContactRecorded]:
+    return [
+        ContactRecorded(
+            complaint_id=case,
+            at=T0,
+            by=STAFF,
+            contact=Contact(
+                at=T0, channel="phone", direction=Direction.INBOUND, summary=f"call {i} about {n}"
+            ),
+        )
+        for i in range(5)
     ]
+
+
+def walletcare_commands(app: Walletcare, state: object, path: str, sync: str, count: int) -> None:
+    storage = SQLiteStorage(path, synchronous=sync)
+    runner, cases, conv = app.commands, app.complaints.cases, app.converter
+    summary = cases.summary(state)  # type: ignore[arg-type]
     for i in range(count):
-        stream = f"case-{i}"
+        case = f"case-{i}"
         storage.append(
             Commit(
-                stream_id=stream,
+                stream_id=case,
                 expected_version=0,
-                events=events,
-                timers=[SetTimer(name="sla:ack", due_at=T0)],
+                events=[runner.to_record(e) for e in events_for(case, i)],
+                timers=[SetTimer(name="sla:resolution", due_at=T0)],
                 messages=[
                     OutboundMessage(
-                        id=f"m-{i}",
-                        stream_id=stream,
-                        channel="sms",
-                        recipient="+1",
-                        template="t",
-                        body="b",
-                        due_at=T0,
+                        id=f"m-{i}", stream_id=case, channel="sms", recipient="+1",
+                        template="t", body="b", due_at=T0,
                     )
                 ],
+                summary=summary,
+                snapshot=Snapshot(kind="complaint", schema=1, data=conv.dumps(state)),
+                take_keys=[f"complaint:open:cust-{i}:tx-1"],
             )
         )
     storage.close()
 
 
-def walletcare_events_only(path: str, synchronous: str, count: int) -> None:
-    """The same five events per command and nothing else: what eventsourcing's recorder writes."""
-    storage = SQLiteStorage(path, synchronous=synchronous)
-    events = [
-        NewEvent(kind="complaint.noted", schema_version=1, at=T0, data=BODY) for _ in range(5)
-    ]
+def walletcare_events_only(app: Walletcare, path: str, sync: str, count: int) -> None:
+    storage = SQLiteStorage(path, synchronous=sync)
+    runner = app.commands
     for i in range(count):
-        storage.append(Commit(stream_id=f"case-{i}", expected_version=0, events=events))
+        case = f"case-{i}"
+        storage.append(
+            Commit(
+                stream_id=case,
+                expected_version=0,
+                events=[runner.to_record(e) for e in events_for(case, i)],
+            )
+        )
     storage.close()
 
 
-def raw_sqlite(path: str, synchronous: str, count: int) -> None:
+def raw_sqlite(app: Walletcare, state: object, path: str, sync: str, count: int) -> None:
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
-    db.execute(f"PRAGMA synchronous = {synchronous}")
-    # The same tables and indexes walletcare keeps (due-time lookups need them), written by hand.
-    db.executescript(MIGRATIONS[0])
+    db.execute(f"PRAGMA synchronous = {sync}")
+    for script in MIGRATIONS:  # the same tables and indexes, written by hand
+        for statement in script.split(";"):
+            if statement.strip():
+                db.execute(statement)
+    summary = app.complaints.cases.summary(state)  # type: ignore[arg-type]
+    plain_state = app.converter.dump(state)
     at = to_us(T0)
     for i in range(count):
-        stream = f"case-{i}"
-        db.execute("BEGIN IMMEDIATE")
-        row = db.execute("SELECT version FROM streams WHERE stream_id = ?", (stream,)).fetchone()
-        version = row[0] if row else 0
-        for n in range(1, 6):
-            db.execute(
-                "INSERT INTO events (stream_id, version, kind, schema_version, at_us, data) VALUES (?, ?, ?, ?, ?, ?)",
-                (stream, version + n, "complaint.noted", 1, at, BODY),
+        case = f"case-{i}"
+        bodies = [
+            json.dumps(
+                {
+                    "complaint_id": e.complaint_id,
+                    "at": e.at.isoformat(),
+                    "by": {"role": e.by.role.value, "id": e.by.id},
+                    "contact": {
+                        "at": e.contact.at.isoformat(),
+                        "channel": e.contact.channel,
+                        "direction": e.contact.direction.value,
+                        "summary": e.contact.summary,
+                        "message_id": e.contact.message_id,
+                    },
+                },
+                separators=(",", ":"),
             )
-        db.execute(
-            "INSERT INTO streams (stream_id, version) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version",
-            (stream, version + 5),
+            for e in events_for(case, i)
+        ]
+        snapshot = json.dumps(plain_state, separators=(",", ":"))
+        db.execute("BEGIN IMMEDIATE")
+        row = db.execute("SELECT version FROM streams WHERE stream_id = ?", (case,)).fetchone()
+        version = row[0] if row else 0
+        db.executemany(
+            "INSERT INTO events (stream_id, version, kind, schema_version, at_us, data) "
+            "VALUES (?, ?, 'complaint.contact_recorded', 1, ?, ?)",
+            [(case, version + n, at, body) for n, body in enumerate(bodies, start=1)],
         )
         db.execute(
-            "INSERT OR REPLACE INTO timers VALUES (?, ?, ?, ?, ?, ?, NULL)",
-            (stream, "sla:ack", at, at, "{}", version + 5),
+            "INSERT OR REPLACE INTO streams (stream_id, version, kind, status, opened_us, "
+            "updated_us, deadline_us, summary_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (case, version + 5, summary.kind, summary.status, at, at, at, version + 5),
+        )
+        db.execute("DELETE FROM summary_attributes WHERE stream_id = ?", (case,))
+        db.executemany(
+            "INSERT INTO summary_attributes (stream_id, name, value) VALUES (?, ?, ?)",
+            [(case, k, v) for k, v in summary.attributes.items()],
         )
         db.execute(
-            "INSERT INTO outbox VALUES (?, ?, ?, ?, ?, '', ?, 'en', '{}', ?, ?, 0, 'pending', '', NULL)",
-            (f"m-{i}", stream, "sms", "+1", "t", "b", at, at),
+            "INSERT INTO stream_keys (key, stream_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            (f"complaint:open:cust-{i}:tx-1", case),
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO snapshots (stream_id, kind, schema, version, data) "
+            "VALUES (?, 'complaint', 1, ?, ?)",
+            (case, version + 5, snapshot),
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO timers VALUES (?, 'sla:resolution', ?, ?, '{}', ?, NULL)",
+            (case, at, at, version + 5),
+        )
+        db.execute(
+            "INSERT INTO outbox VALUES (?, ?, 'sms', '+1', 't', '', 'b', 'en', '{}', ?, ?, 0, "
+            "'pending', '', NULL)",
+            (f"m-{i}", case, at, at),
         )
         db.execute("COMMIT")
     db.close()
 
 
-def eventsourcing_recorder(path: str, synchronous: str, count: int) -> None:
+def eventsourcing_recorder(app: Walletcare, path: str, sync: str, count: int) -> None:
     from eventsourcing.persistence import StoredEvent
     from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
     datastore = SQLiteDatastore(db_name=path)
     recorder = SQLiteApplicationRecorder(datastore)
     recorder.create_table()
-    state = BODY.encode()
-    for _ in range(count):
+    runner = app.commands
+    for i in range(count):
         originator = uuid.uuid4()
         recorder.insert_events(
             [
                 StoredEvent(
                     originator_id=originator,
                     originator_version=n,
-                    topic="complaint:Noted",
-                    state=state,
+                    topic="complaint:ContactRecorded",
+                    state=runner.to_record(e).data.encode(),
                 )
-                for n in range(1, 6)
+                for n, e in enumerate(events_for(f"case-{i}", i), start=1)
             ]
         )
     datastore.close()
 
 
-def interleaved(
-    fns: dict[str, object], synchronous: str, count: int, rounds: int = 4
-) -> dict[str, float]:
-    """Best rate of each writer, running them in turn each round so disk noise hits all alike."""
-    best = dict.fromkeys(fns, 0.0)
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            with tempfile.TemporaryDirectory() as tmp:
-                start = time.perf_counter()
-                fn(str(Path(tmp) / "bench.db"), synchronous, count)  # type: ignore[operator]
-                best[name] = max(best[name], count / (time.perf_counter() - start))
-    return best
-
-
-def main(count: int) -> None:
+def main(count: int, rounds: int) -> None:
+    logging.disable(logging.CRITICAL)
+    app, state = setup()
     try:
         import eventsourcing  # noqa: F401
 
         peers = True
     except ImportError:
         peers = False
+    tmp = tempfile.TemporaryDirectory()
+
+    def fresh() -> str:
+        return str(Path(tmp.name) / f"{uuid.uuid4().hex}.db")
+
     print(
-        f"bench_storage: {count} commands of 5 events + 1 timer + 1 message, best of 4 interleaved rounds"
+        f"bench_storage: {count} commands, each 5 events + listing row + snapshot + timer + "
+        f"message + key, encoded per command"
     )
-    normal = interleaved({"walletcare": walletcare_commands, "raw": raw_sqlite}, "NORMAL", count)
-    print(
-        f"  synchronous=NORMAL  walletcare {normal['walletcare']:7.0f}/s  raw sqlite3 {normal['raw']:7.0f}/s"
-        f"  walletcare/raw {normal['walletcare'] / normal['raw']:5.2f}"
-    )
-    fns: dict[str, object] = {"walletcare": walletcare_commands, "raw": raw_sqlite}
-    if peers:
-        fns["eventsourcing"] = eventsourcing_recorder
-        fns["events_only"] = walletcare_events_only
-    full = interleaved(fns, "FULL", count)
-    line = (
-        f"  synchronous=FULL    walletcare {full['walletcare']:7.0f}/s  raw sqlite3 {full['raw']:7.0f}/s"
-        f"  walletcare/raw {full['walletcare'] / full['raw']:5.2f}"
-    )
-    if peers:
-        line += (
-            f"\n  eventsourcing SQLiteApplicationRecorder (its defaults: WAL, synchronous FULL; 5 events,"
-            f" no timer or outbox) {full['eventsourcing']:7.0f}/s"
-            f"  walletcare/eventsourcing {full['walletcare'] / full['eventsourcing']:5.2f}"
-            f"\n  walletcare appending the same 5 events only {full['events_only']:7.0f}/s"
-            f"  walletcare/eventsourcing {full['events_only'] / full['eventsourcing']:5.2f}"
-        )
-    print(line)
-    print("  goal: walletcare/raw >= 0.80 and walletcare/eventsourcing > 1")
+    for sync in ("NORMAL", "FULL"):
+        variants = {
+            "walletcare": lambda s=sync: walletcare_commands(app, state, fresh(), s, count),
+            "raw": lambda s=sync: raw_sqlite(app, state, fresh(), s, count),
+        }
+        if peers and sync == "FULL":
+            variants["eventsourcing"] = lambda: eventsourcing_recorder(app, fresh(), "FULL", count)
+            variants["events only"] = lambda: walletcare_events_only(app, fresh(), "FULL", count)
+        times = interleaved(variants, rounds)
+        print(f"  synchronous={sync}, {len(times['walletcare'])} interleaved rounds")
+        print(rate_line("walletcare, whole command", times["walletcare"], count, "commands"))
+        print(rate_line("plain sqlite3, the same rows", times["raw"], count, "commands"))
+        print(ratio_line("walletcare/plain sqlite3", speed_ratios(times, "walletcare", "raw"), ">= 0.8"))
+        if "eventsourcing" in times:
+            print(rate_line("eventsourcing recorder, 5 events", times["eventsourcing"], count, "commands"))
+            print(rate_line("walletcare, the same 5 events only", times["events only"], count, "commands"))
+            print(ratio_line("walletcare/eventsourcing, 5 events", speed_ratios(times, "events only", "eventsourcing"), ">= 1"))
+            print(ratio_line("walletcare whole command/eventsourcing", speed_ratios(times, "walletcare", "eventsourcing")))
+    tmp.cleanup()
     url = os.environ.get("WALLETCARE_TEST_POSTGRES_URL")
     if url:
         from _postgres import section
 
-        section(url, count, rounds=5, due=max(count // 2, 10))
+        section(url, count, rounds=max(rounds, 5), due=max(count // 2, 10))
     else:
         print("  (PostgreSQL section skipped: set WALLETCARE_TEST_POSTGRES_URL to a server's URL)")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 2000,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 5,
+    )

@@ -165,3 +165,28 @@ def test_defaults_fill_fields_a_row_does_not_have() -> None:
     assert state == EscalationState(tier="agent")
     money = conv.load_trusted({"amount": "12.30", "currency": "EUR"}, Money)
     assert money.amount == Decimal("12.30")
+
+
+def test_small_values_are_shared_and_a_damaged_row_shares_nothing() -> None:
+    """Actors read back are one instance per distinct row; a row that fails to load leaves
+    no half-built value behind for the next reader."""
+    conv = Walletcare(Settings(storage_url="memory://", load_entry_points=False)).converter
+    row = {"role": "staff", "id": "agent-1"}
+    first, second = conv.load_trusted(row, Actor), conv.load_trusted(dict(row), Actor)
+    assert first == Actor.staff("agent-1") and first is second
+    with pytest.raises(ValidationError):
+        conv.load_trusted({"role": "nobody", "id": "x"}, Actor)
+    with pytest.raises(ValidationError):
+        conv.load_trusted({"role": "nobody", "id": "x"}, Actor)
+
+
+def test_trusted_event_dicts_skip_checks_only_at_the_current_version() -> None:
+    """``load_event(trusted=True)`` reads walletcare's own dicts unchecked; a dict at an older
+    schema version is upcast and checked like any input."""
+    app, _, events = _busy_case()
+    conv = app.converter
+    for event in events:
+        assert conv.load_event(conv.dump_event(event), trusted=True) == event
+    older = {**conv.dump_event(events[0]), "schema_version": 0}
+    with pytest.raises(ValidationError, match="schema_version"):
+        conv.load_event(older, trusted=True)

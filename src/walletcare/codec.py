@@ -18,6 +18,7 @@ class with custom converter hooks) is handed to the converter for that field alo
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -39,6 +40,8 @@ Load = Callable[[Any], Any]
 """Plain data walletcare wrote back to its value, unchecked."""
 
 PLAIN, NATIVE, LOAD = "plain", "native", "load"
+INTERNED = 4096
+"""How many distinct small values (actors, contact points) a loader keeps to hand out again."""
 _UNION_TYPE = type(int | str)
 _IDENTITY = (str, int, bool, float, type(None))
 _new = object.__new__
@@ -77,7 +80,8 @@ class Codec:
         self._fallback_dump = fallback_dump
         self._fallback_load = fallback_load
         self._custom = custom
-        self._made: dict[tuple[Any, str], Callable[[Any], Any]] = {}
+        self._made: dict[str, dict[Any, Callable[[Any], Any]]] = {PLAIN: {}, NATIVE: {}, LOAD: {}}
+        self._loaders = self._made[LOAD]
         self._compiling: set[tuple[Any, str]] = set()
 
     # -- public ----------------------------------------------------------------------------
@@ -95,13 +99,14 @@ class Codec:
 
     def loader(self, cl: Any) -> Load:
         """The function building a ``cl`` from plain data walletcare wrote, without checks."""
-        return self._get(cl, LOAD)
+        found = self._loaders.get(cl)
+        return found if found is not None else self._get(cl, LOAD)
 
     def _get(self, cl: Any, mode: str) -> Callable[[Any], Any]:
-        found = self._made.get((cl, mode))
+        made = self._made[mode]
+        found = made.get(cl)
         if found is None:
-            found = self._compile(cl, mode)
-            self._made[(cl, mode)] = found
+            found = made[cl] = self._compile(cl, mode)
         return found
 
     # -- generation ------------------------------------------------------------------------
@@ -141,17 +146,44 @@ class Codec:
                 items.append(f"{f.name!r}: {value}")
             lines.append("return {" + ", ".join(items) + "}")
             return _define(name, ["o"], lines, src)
+        return self._load_record(cl, src, name, hints, fields)
+
+    def _load_record(
+        self, cl: type, src: _Source, name: str, hints: dict[str, Any], fields: list[Any]
+    ) -> Callable[[Any], Any]:
+        mode = LOAD
+        lines: list[str] = []
         cls = src.constant(cl, "cls")
+        keep = self._interning(src, hints, fields, lines)
         lines.append(f"o = _new({cls})")
+        slotted = not hasattr(_new(cl), "__dict__")
+        # Rows walletcare wrote hold every field: read them straight. A row written before a
+        # field with a default existed takes the careful way below.
+        lines.append(f"if len(d) == {len(fields)}:")
+        lines.append("    try:")
+        fast: list[tuple[str, str]] = []
+        for f in fields:
+            hint = hints.get(f.name, Any)
+            key = f.alias or f.name
+            if self._identity(hint):
+                fast.append((f.name, f"d[{key!r}]"))
+            else:
+                raw = src.fresh()
+                lines.append(f"        {raw} = d[{key!r}]")
+                fast.append((f.name, self._expr(hint, raw, src, mode)))
+        lines.extend(f"        {line}" for line in self._fill(fast, slotted=slotted))
+        lines.append(f"        {keep}")
+        lines.append("        return o")
+        lines.append("    except KeyError:")
+        lines.append("        pass")
         values: list[tuple[str, str]] = []
         for f in fields:
             hint = hints.get(f.name, Any)
             key = f.alias or f.name
+            raw = src.fresh()
             if f.default is attrs.NOTHING:
-                raw = src.fresh()
                 lines.append(f"{raw} = d[{key!r}]")
             else:
-                raw = src.fresh()
                 missing = src.constant(attrs.NOTHING, "missing")
                 lines.append(f"{raw} = d.get({key!r}, {missing})")
             value = raw if self._identity(hint) else self._expr(hint, raw, src, mode)
@@ -164,13 +196,39 @@ class Codec:
                     fallback = src.constant(default, "default")
                 value = f"({fallback} if {raw} is {missing} else {value})"
             values.append((f.name, value))
-        if hasattr(_new(cl), "__dict__"):  # not slotted: one dict update sets every field
-            entries = ", ".join(f"{n!r}: {v}" for n, v in values)
-            lines.append(f"o.__dict__.update({{{entries}}})")
-        else:
-            lines.extend(f"_set(o, {n!r}, {v})" for n, v in values)
+        lines.extend(self._fill(values, slotted=slotted))
+        lines.append(keep)
         lines.append("return o")
         return _define(name, ["d"], lines, src)
+
+    def _interning(
+        self, src: _Source, hints: dict[str, Any], fields: list[Any], lines: list[str]
+    ) -> str:
+        """Small values of text (an actor, a contact point) recur on every row: one instance
+        per distinct row, kept in a bounded table. Returns the statement that keeps one."""
+        small = len(fields) <= 4 and all(
+            self._identity(h) or (isinstance(h, type) and issubclass(h, enum.Enum))
+            for h in (hints.get(f.name, Any) for f in fields)
+        )
+        if not small:
+            return "pass"
+        table = src.constant({}, "seen")
+        lines.append("key = tuple(d.items())")
+        lines.append(f"o = {table}.get(key)")
+        lines.append("if o is not None:")
+        lines.append("    return o")
+        lines.append(f"if len({table}) >= {INTERNED}:")
+        lines.append(f"    {table}.clear()")
+        return f"{table}[key] = o"
+
+    @staticmethod
+    def _fill(values: list[tuple[str, str]], *, slotted: bool) -> list[str]:
+        """Statements setting ``o``'s fields, bypassing the frozen class's ``__setattr__``."""
+        if slotted:
+            return [f"_set(o, {n!r}, {v})" for n, v in values]
+        # Not slotted: the instance's whole __dict__ at once.
+        entries = ", ".join(f"{n!r}: {v}" for n, v in values)
+        return [f"_set(o, '__dict__', {{{entries}}})"]
 
     @staticmethod
     def _identity(hint: Any) -> bool:
@@ -211,17 +269,21 @@ class Codec:
             utc = src.constant(UTC, "utc")
             # orjson writes an aware datetime as isoformat() does, in a third of the time,
             # except an offset with seconds (old local mean times), which it rounds.
+            offset = src.fresh("off")
+            whole = (
+                f"({name}.tzinfo is {utc} or (({offset} := {name}.utcoffset()) is not None "
+                f"and not {offset}.seconds % 60 and not {offset}.microseconds))"
+            )
             if mode == NATIVE:
-                slow = f"{src.constant(_native_datetime)}({name})"
-                return f"({name} if {name}.tzinfo is {utc} else {slow})"
+                return f"({name} if {whole} else {name}.isoformat())"
             fast = f"{src.constant(orjson.dumps)}({name})[1:-1].decode()"
-            return f"({fast} if {name}.tzinfo is {utc} else {name}.isoformat())"
+            return f"({fast} if {whole} else {name}.isoformat())"
         if hint is date:
             return f"{name}.isoformat()" if dump else f"{src.constant(date.fromisoformat)}({name})"
         if hint is Decimal:
             return f"str({name})" if dump else f"{src.constant(Decimal)}({name})"
         if hint is timedelta:
-            duration: Callable[[Any], Any] = format_duration if dump else parse_duration
+            duration: Callable[[Any], Any] = _format_duration if dump else _parse_duration
             return f"{src.constant(duration)}({name})"
         if isinstance(hint, type) and issubclass(hint, enum.Enum):
             if dump:
@@ -281,12 +343,9 @@ class Codec:
         return f"{src.constant(load, 'fallback')}({name}, {src.constant(hint, 'type')})"
 
 
-def _native_datetime(value: datetime) -> datetime | str:
-    """``value`` for orjson to write, or its ISO text if its offset has seconds."""
-    offset = value.utcoffset()
-    if offset is not None and (offset.seconds % 60 or offset.microseconds):
-        return value.isoformat()
-    return value
+# The few durations a case holds (nothing paused yet, a policy's targets) recur on every row.
+_format_duration = functools.lru_cache(maxsize=1024)(format_duration)
+_parse_duration = functools.lru_cache(maxsize=1024)(parse_duration)
 
 
 class _Lazy:

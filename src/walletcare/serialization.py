@@ -229,6 +229,8 @@ class WalletcareConverter(cattrs.Converter):
         self.codec = Codec(
             self.unstructure, self.structure, custom=frozenset({BusinessCalendar, Settings})
         )
+        self._event_dumpers: dict[type[Event], Callable[[Event], Any]] = {}
+        self._event_natives: dict[type[Event], Callable[[Event], Any]] = {}
 
     def _unstructure_map(self, value: FrozenMap[Any, Any]) -> dict[Any, Any]:
         return {self.unstructure(k): self.unstructure(v) for k, v in value.items()}
@@ -366,14 +368,20 @@ class WalletcareConverter(cattrs.Converter):
 
     def dump_event(self, event: Event) -> dict[str, Any]:
         """An event as a tagged dict: ``kind``, ``schema_version``, then its fields."""
-        cls = self._registered(event)
-        body = cast(dict[str, Any], self.codec.dumper(cls)(event))
-        return {"kind": cls.kind, "schema_version": cls.schema_version, **body}
+        cls = type(event)
+        dump = self._event_dumpers.get(cls)
+        if dump is None:
+            dump = self._event_dumpers[cls] = self.codec.dumper(self._registered(event))
+        return {"kind": cls.kind, "schema_version": cls.schema_version, **dump(event)}
 
     def dumps_event_body(self, event: Event) -> str:
         """An event's fields as compact JSON text, without its kind and schema version (which
         storage keeps in columns of their own)."""
-        return orjson.dumps(self.codec.native(self._registered(event))(event)).decode()
+        cls = type(event)
+        native = self._event_natives.get(cls)
+        if native is None:
+            native = self._event_natives[cls] = self.codec.native(self._registered(event))
+        return orjson.dumps(native(event)).decode()
 
     def loads_event_body(self, kind: str, schema_version: int, text: str | bytes) -> Event:
         """An event from the body ``dumps_event_body`` wrote, as storage keeps it.
@@ -392,8 +400,16 @@ class WalletcareConverter(cattrs.Converter):
             raise ValidationError.of("event", "the body is not a JSON object")
         return self.load_event({**body, "kind": kind, "schema_version": schema_version})
 
-    def load_event(self, data: object) -> Event:
-        """Read a tagged event dict, upcasting it from older schema versions first."""
+    def load_event(self, data: object, *, trusted: bool = False) -> Event:
+        """Read a tagged event dict, upcasting it from older schema versions first.
+
+        ``trusted=True`` is for dicts walletcare itself wrote (``dump_event``): at the current
+        schema version they are read without being checked again; an upcast one is checked.
+        """
+        if trusted and type(data) is dict:
+            cls = self._event_types.get(data.get("kind"))  # type: ignore[arg-type]
+            if cls is not None and data.get("schema_version") == cls.schema_version:
+                return self.load_trusted(data, cls)
         if not isinstance(data, Mapping):
             raise ValidationError.of("event", f"must be a mapping, got {type(data).__name__}")
         body = dict(data)
@@ -422,17 +438,20 @@ class WalletcareConverter(cattrs.Converter):
     def dumps_event(self, event: Event) -> str:
         """An event as compact JSON text (the tagged dict form)."""
         cls = self._registered(event)
-        body = self.codec.native(cls)(event)
-        tagged = {"kind": cls.kind, "schema_version": cls.schema_version, **body}
+        native = self._event_natives.get(cls)
+        if native is None:
+            native = self._event_natives[cls] = self.codec.native(cls)
+        tagged = {"kind": cls.kind, "schema_version": cls.schema_version, **native(event)}
         return orjson.dumps(tagged).decode()
 
-    def loads_event(self, text: str) -> Event:
-        """Read an event from the JSON text ``dumps_event`` wrote (checked, like any input)."""
+    def loads_event(self, text: str | bytes, *, trusted: bool = False) -> Event:
+        """Read an event from the JSON text ``dumps_event`` wrote (checked, like any input,
+        unless ``trusted``: see ``load_event``)."""
         try:
             data = orjson.loads(text)
         except (TypeError, orjson.JSONDecodeError):
             raise ValidationError.of("event", "is not valid JSON") from None
-        return self.load_event(data)
+        return self.load_event(data, trusted=trusted)
 
 
 def make_converter(
