@@ -129,7 +129,7 @@ class ComplaintMachine(RuleBasedStateMachine):
         events = self.app.events(self.cid)
         assert domain.replay(events) == self.app.complaints.get(self.cid)
         # The latest snapshot and the events after it fold to the same state, on their own;
-        # a snapshot under 4 KiB is rewritten by every commit, so it folds every event.
+        # a snapshot under 2 KiB is rewritten by every commit, so it folds every event.
         snapshot = self.app.storage.read_snapshot(self.cid)
         assert snapshot is not None
         if len(snapshot.data) < SNAPSHOT_BYTES_PER_EVENT:

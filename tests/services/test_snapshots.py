@@ -150,7 +150,7 @@ def test_another_process_writes_are_folded_in(tmp_path: Path) -> None:
 
 
 def test_a_large_case_rewrites_its_snapshot_every_few_commits(tmp_path: Path) -> None:
-    """A case of many kilobytes: a snapshot every (size / 4 KiB) events, not every commit,
+    """A case of many kilobytes: a snapshot every (size / 2 KiB) events, not every commit,
     and a process that holds nothing folds the snapshot and the few events after it."""
     url = f"sqlite:///{tmp_path / 'cases.db'}?synchronous=normal"
     app = Walletcare(Settings(storage_url=url, load_entry_points=False), clock=FixedClock(T0))

@@ -6,7 +6,7 @@ the value was checked and compiled, and it makes the value unhashable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, TypeVar, overload
 
 from walletcare.errors import ValidationError
@@ -49,6 +49,16 @@ class FrozenMap(Mapping[K, V]):
         """The value of ``key``, or ``default`` (the dict's own look-up: no exception raised
         and caught per miss, as the generic ``Mapping.get`` does)."""
         return self._data.get(key, default)
+
+    # The dict's own views: the Mapping defaults look every key up again, in Python.
+    def keys(self) -> KeysView[K]:
+        return self._data.keys()
+
+    def values(self) -> ValuesView[V]:
+        return self._data.values()
+
+    def items(self) -> ItemsView[K, V]:
+        return self._data.items()
 
     def __hash__(self) -> int:
         if self._hash is None:

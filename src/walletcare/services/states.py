@@ -10,11 +10,11 @@ and a stream's events never change once written, so a cached state is never stal
 behind.
 
 The snapshot of a large case costs in proportion to its size to write. A commit writes one
-when the events folded since the last snapshot number at least its size in 4 KiB units
-(``SNAPSHOT_BYTES_PER_EVENT``): every commit for a case under 4 KiB, every 40th for one of
-160 KiB (a thousand contacts). Writing snapshots then costs about 4 KiB per event whatever
-the case's size, and a reader without the state in memory folds at most that many events
-after the snapshot.
+when the events folded since the last snapshot number at least its size in 2 KiB units
+(``SNAPSHOT_BYTES_PER_EVENT``): every commit for a case under 2 KiB, every 60th for one of
+120 KiB (a thousand contacts). Writing snapshots then costs about 2 KiB of JSON per event
+whatever the case's size (no more than a small case writes on every commit), and a reader
+without the state in memory folds at most that many events after the snapshot.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from attrs import frozen
 
 __all__ = ["CachedState", "StateCache", "SNAPSHOT_BYTES_PER_EVENT", "CACHED_CASES", "snapshot_due"]
 
-SNAPSHOT_BYTES_PER_EVENT = 4096
+SNAPSHOT_BYTES_PER_EVENT = 2048
 """A new snapshot is due once (events since the last one) x this >= its size in characters."""
 
 CACHED_CASES = 1024
