@@ -107,6 +107,7 @@ def seed(
     round at one second apart; the others' timers are due in a year."""
     shutil.copy(template_db, path)
     db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = DELETE")  # no write-ahead log of the whole seed
     db.execute("PRAGMA synchronous = OFF")
     db.execute("BEGIN")
     later = to_us(warn + timedelta(days=365))
@@ -136,6 +137,7 @@ def seed(
             width = len(rows[table][0])
             db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * width)})", copies(table))
     db.execute("COMMIT")
+    db.execute("PRAGMA journal_mode = WAL")
     db.close()
 
 

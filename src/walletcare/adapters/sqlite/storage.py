@@ -347,18 +347,22 @@ class SQLiteStorage(SummaryTables, QueueTables):
 
     @staticmethod
     def _change_keys(db: sqlite3.Connection, stream_id: str, commit: Commit) -> None:
-        db.executemany(
-            "DELETE FROM stream_keys WHERE key = ? AND stream_id = ?",
-            [(key, stream_id) for key in commit.release_keys],
-        )
-        for key in commit.take_keys:
-            db.execute(
-                "INSERT INTO stream_keys (key, stream_id) VALUES (?, ?) "
-                "ON CONFLICT (key) DO NOTHING",
-                (key, stream_id),
+        if commit.release_keys:
+            db.executemany(
+                "DELETE FROM stream_keys WHERE key = ? AND stream_id = ?",
+                [(key, stream_id) for key in commit.release_keys],
             )
-            owner = db.execute("SELECT stream_id FROM stream_keys WHERE key = ?", (key,)).fetchone()
-            if owner is not None and owner[0] != stream_id:
+        for key in commit.take_keys:
+            # The write lock is held (BEGIN IMMEDIATE): look, then insert only a free key.
+            # A case re-takes the keys it holds on every commit; that costs one look-up.
+            owner = db.execute(
+                "SELECT stream_id FROM stream_keys WHERE key = ?", (key,)
+            ).fetchone()
+            if owner is None:
+                db.execute(
+                    "INSERT INTO stream_keys (key, stream_id) VALUES (?, ?)", (key, stream_id)
+                )
+            elif owner[0] != stream_id:
                 raise KeyTaken(key, owner[0])
 
     def integrity_check(self) -> str:

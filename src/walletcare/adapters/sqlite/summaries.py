@@ -64,10 +64,19 @@ class SummaryTables:
                 version,
             ),
         )
-        db.execute("DELETE FROM summary_attributes WHERE stream_id = ?", (stream_id,))
-        if summary.attributes:
+        names = list(summary.attributes)
+        # Most commits leave most attributes as they were: only changed rows are written, so
+        # the (name, value) index is not rewritten on every commit.
+        db.execute(
+            "DELETE FROM summary_attributes WHERE stream_id = ? "
+            f"AND name NOT IN ({', '.join('?' for _ in names)})",
+            (stream_id, *names),
+        )
+        if names:
             db.executemany(
-                "INSERT INTO summary_attributes (stream_id, name, value) VALUES (?, ?, ?)",
+                "INSERT INTO summary_attributes (stream_id, name, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (stream_id, name) DO UPDATE SET value = excluded.value "
+                "WHERE summary_attributes.value <> excluded.value",
                 [(stream_id, name, value) for name, value in summary.attributes.items()],
             )
 

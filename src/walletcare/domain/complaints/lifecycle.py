@@ -67,6 +67,8 @@ __all__ = [
     "send_holding_reply",
 ]
 
+_new = object.__new__
+_set = object.__setattr__
 
 # Statuses each command starts from, built once (a set literal per call costs more than the check).
 _RECEIVED = frozenset({Status.RECEIVED})
@@ -97,7 +99,22 @@ def _sent(
     contact = Contact.outbound(
         at=at, channel=complaint.contact.channel, summary=summary, message_id=message_id
     )
-    return ContactRecorded(complaint_id=complaint.id, at=at, by=by, contact=contact)
+    return _recorded(complaint, by, at, contact)
+
+
+def _recorded(complaint: Complaint, by: Actor, at: datetime, contact: Contact) -> ContactRecorded:
+    """A contact the command's own event goes with, as an event of its own.
+
+    Every part was checked already: ``at`` and ``by`` by the command's event, built first
+    with the same values, and the contact when it was built; so the fields are set as they
+    are, as ``Contact.outbound`` does.
+    """
+    event = _new(ContactRecorded)
+    _set(event, "at", at)
+    _set(event, "by", by)
+    _set(event, "complaint_id", complaint.id)
+    _set(event, "contact", contact)
+    return event
 
 
 def assign(
@@ -160,11 +177,11 @@ def provide_information(
             channel=required_text(channel, "channel"),
             evidence=evidence_refs(evidence),
         ),
-        ContactRecorded(
-            complaint_id=complaint.id,
-            at=at,
-            by=by,
-            contact=Contact(at=at, channel=channel, direction=Direction.INBOUND, summary=text),
+        _recorded(
+            complaint,
+            by,
+            at,
+            Contact(at=at, channel=channel, direction=Direction.INBOUND, summary=text),
         ),
     ]
 

@@ -159,14 +159,12 @@ class Contact:
     def outbound(cls, *, at: datetime, channel: str, summary: str, message_id: str) -> Contact:
         """A message walletcare itself sent; its parts were checked where they came from."""
         contact = object.__new__(cls)
-        for name, value in (
-            ("at", at),
-            ("channel", channel),
-            ("direction", Direction.OUTBOUND),
-            ("summary", summary),
-            ("message_id", message_id),
-        ):
-            object.__setattr__(contact, name, value)
+        setattr_ = object.__setattr__
+        setattr_(contact, "at", at)
+        setattr_(contact, "channel", channel)
+        setattr_(contact, "direction", Direction.OUTBOUND)
+        setattr_(contact, "summary", summary)
+        setattr_(contact, "message_id", message_id)
         return contact
 
 
