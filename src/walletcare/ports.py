@@ -315,13 +315,14 @@ class Storage(Protocol):
         ...
 
     def append_many(self, commits: Sequence[Commit]) -> list[list[StoredEvent] | StorageRefusal]:
-        """Write several commits in one durable transaction, each one atomic on its own.
+        """Write several commits, each one atomic on its own, in as few durable transactions
+        as the storage can (one for memory:// and SQLite: a savepoint per commit).
 
         Returns, for each commit in order, its stored events, or the ``StorageRefusal`` that
-        refused it: a refused commit writes nothing (a savepoint per commit, or equivalent)
-        and the others are kept. Commits are applied in order, so a commit may follow an
-        earlier one of the same stream in the batch. Any other failure (a ``StorageError``)
-        raises and writes none of them.
+        refused it: a refused commit writes nothing and the others are kept. Commits are
+        applied in order, so a commit may follow an earlier one of the same stream in the
+        batch. Any other failure (a ``StorageError``) raises; in one transaction, it writes
+        none of them.
         """
         ...
 

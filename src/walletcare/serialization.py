@@ -3,11 +3,8 @@
 ``make_converter()`` builds a private cattrs converter: never ``cattrs.global_converter``, so
 a host's own cattrs set-up and walletcare's cannot step on each other.
 
-Reading checks everything (``load``): that is how a host's input and configuration come in.
-Rows walletcare wrote itself (stored events, snapshots) are read back by ``load_trusted``,
-through compiled functions that set the fields without running validators again; they were
-checked when they were built, before they were written (``walletcare.codec``). JSON text is
-written and read by orjson.
+``load`` checks everything (a host's input); rows walletcare wrote itself are read back by
+``load_trusted`` without checks, through ``walletcare.codec``; orjson writes the JSON text.
 
 Wire forms: ``Decimal`` as a string, ``Money`` as ``{"amount": "12.30", "currency": "USD"}``,
 aware datetimes as ISO 8601 with offset, dates as ISO 8601, durations as ISO 8601
@@ -314,11 +311,8 @@ class WalletcareConverter(cattrs.Converter):
         return orjson.dumps(data).decode()
 
     def load_trusted(self, data: object, cl: type[T]) -> T:
-        """Build a ``cl`` from plain data walletcare itself wrote, without checking it again.
-
-        For rows read back from storage only: anything from a host goes through ``load``.
-        Data that does not fit the class (a damaged row) is a ``ValidationError``.
-        """
+        """A ``cl`` from plain data walletcare wrote (rows from storage, never a host's input),
+        unchecked; data that does not fit (a damaged row) is a ``ValidationError``."""
         try:
             return cast(T, self.codec.loader(cl)(data))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -375,8 +369,7 @@ class WalletcareConverter(cattrs.Converter):
         return {"kind": cls.kind, "schema_version": cls.schema_version, **dump(event)}
 
     def dumps_event_body(self, event: Event) -> str:
-        """An event's fields as compact JSON text, without its kind and schema version (which
-        storage keeps in columns of their own)."""
+        """An event's fields as JSON text, without the kind and version storage keeps apart."""
         cls = type(event)
         native = self._event_natives.get(cls)
         if native is None:
@@ -384,11 +377,8 @@ class WalletcareConverter(cattrs.Converter):
         return orjson.dumps(native(event)).decode()
 
     def loads_event_body(self, kind: str, schema_version: int, text: str | bytes) -> Event:
-        """An event from the body ``dumps_event_body`` wrote, as storage keeps it.
-
-        At the current schema version the row is walletcare's own and is read without being
-        checked again; an older one is upcast and then checked like any input.
-        """
+        """An event from the body ``dumps_event_body`` wrote: unchecked at the current schema
+        version (walletcare's own row), upcast and checked at an older one."""
         cls = self._event_types.get(kind)
         if cls is not None and schema_version == cls.schema_version:
             return self.loads_trusted(text, cls)
@@ -401,11 +391,8 @@ class WalletcareConverter(cattrs.Converter):
         return self.load_event({**body, "kind": kind, "schema_version": schema_version})
 
     def load_event(self, data: object, *, trusted: bool = False) -> Event:
-        """Read a tagged event dict, upcasting it from older schema versions first.
-
-        ``trusted=True`` is for dicts walletcare itself wrote (``dump_event``): at the current
-        schema version they are read without being checked again; an upcast one is checked.
-        """
+        """Read a tagged event dict, upcasting it from older schema versions first;
+        ``trusted=True``: walletcare's own dict, unchecked at the current schema version."""
         if trusted and type(data) is dict:
             cls = self._event_types.get(data.get("kind"))  # type: ignore[arg-type]
             if cls is not None and data.get("schema_version") == cls.schema_version:

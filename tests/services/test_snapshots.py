@@ -42,10 +42,21 @@ def test_commands_read_only_the_events_after_the_snapshot(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(app.storage, "read_stream", spy)
     before = app.storage.stream_version(cid)
-    app.complaints.acknowledge(cid, by=AGENT)
-    # Of what it had already folded, only the newest event (for its time) is read again.
-    assert before > 50 and reads == [before - 1]
-    assert app.complaints.get(cid).status.value == "acknowledged"
+    # Another process, holding nothing in memory, reads the snapshot: of what it folds, only
+    # the newest event (for its time) is read again.
+    other = Walletcare(
+        Settings(storage_url="memory://", load_entry_points=False),
+        storage=app.storage,
+        clock=FixedClock(T0),
+    )
+    snapshot = app.storage.read_snapshot(cid)
+    assert snapshot is not None and before - snapshot.version < 5
+    other.complaints.acknowledge(cid, by=AGENT)
+    assert before > 50 and reads == [snapshot.version - 1]
+    # This process holds the case as it wrote it: it reads only what the other one added.
+    app.complaints.start_investigation(cid, by=AGENT)
+    assert reads == [snapshot.version - 1, before]
+    assert app.complaints.get(cid).status.value == "investigating"
 
 
 def test_a_lagging_instance_never_dates_a_command_before_the_snapshot_events() -> None:

@@ -36,7 +36,6 @@ from walletcare.ports import (
     OrderBy,
     OutboundMessage,
     SetTimer,
-    Snapshot,
     Storage,
     StreamSummary,
     SummaryQuery,
@@ -45,8 +44,8 @@ from walletcare.ports import (
 )
 from walletcare.serialization import WalletcareConverter
 from walletcare.services.audit import AuditEntry
+from walletcare.services.case_states import CaseStates
 from walletcare.services.commands import CommandRunner, Decision, Loaded
-from walletcare.services.states import CachedState, snapshot_due
 from walletcare.services.texts import Texts
 from walletcare.services.timers import Timers
 
@@ -91,6 +90,7 @@ class CaseService(Generic[S]):
         self.runner = runner
         self.storage = storage
         self.converter = converter
+        self.states = CaseStates(kind=kind, converter=converter, runner=runner)
         self.texts = texts
         self.oversight: CompiledOversight = oversight.compile(
             fact_table(kind),
@@ -233,47 +233,9 @@ class CaseService(Generic[S]):
 
     # -- state -----------------------------------------------------------------------------
     def restore(self, case_id: str, loaded: Loaded) -> tuple[S | None, int]:
-        """The case from its snapshot (or the state held in memory) and the events after it,
-        and the stream's version.
-
-        A snapshot of another kind, of an older state layout, or that does not read back, is
-        ignored and the whole stream replayed: events are the truth, snapshots a cache.
-        """
-        cached, events = loaded.cached, loaded.events
-        if cached is not None and cached.kind == self.kind.name:
-            state: S = cached.state
-            return (self.kind.apply_all(state, list(events)) if events else state), (
-                cached.version + len(events)
-            )
-        snapshot = loaded.snapshot
-        if snapshot is None:
-            return self.kind.replay(events), len(events)
-        version = snapshot.version + len(events)
-        thawed = self._thaw(snapshot)
-        if thawed is not None:
-            return (self.kind.apply_all(thawed, list(events)) if events else thawed), version
-        history, version = self.runner.load(case_id)
-        return self.kind.replay(history), version
-
-    def _thaw(self, snapshot: Snapshot) -> S | None:
-        kind = self.kind
-        if (
-            kind.state_type is None
-            or snapshot.kind != kind.name
-            or snapshot.schema != kind.state_schema
-        ):
-            return None
-        try:
-            return self.converter.loads_trusted(snapshot.data, kind.state_type)
-        except ValidationError:
-            log.warning("snapshot of %s does not read back; replaying its events", kind.name)
-            return None
-
-    def _freeze(self, state: S) -> Snapshot | None:
-        if self.kind.state_type is None:
-            return None
-        data = self.converter.dumps(state)
-        return Snapshot(kind=self.kind.name, schema=self.kind.state_schema, data=data)
+        """The case from the state held in memory, or its snapshot, and the events after it;
+        and the stream's version (``CaseStates.restore``)."""
+        return self.states.restore(case_id, loaded)
 
     def _decision(
         self,
@@ -302,15 +264,9 @@ class CaseService(Generic[S]):
             )
         held = self.kind.keys(before) if before is not None else frozenset()
         holds = self.kind.keys(final)
-        final_version = version + len(all_events)
-        base_version, base_size = self._snapshot_base(loaded)
-        snapshot = None
-        if all_events and snapshot_due(
-            version=final_version, snapshot_version=base_version, snapshot_size=base_size
-        ):
-            snapshot = self._freeze(final)
-            if snapshot is not None:
-                base_version, base_size = final_version, len(snapshot.data)
+        snapshot, cache = self.states.settle(
+            final, version=version + len(all_events), events=all_events, loaded=loaded
+        )
         return Decision(
             events=all_events,
             messages=[*messages, *sent],
@@ -322,36 +278,9 @@ class CaseService(Generic[S]):
             release_keys=sorted(held - holds),
             snapshot=snapshot,
             result=final,
-            cache=CachedState(
-                kind=self.kind.name,
-                state=final,
-                version=final_version,
-                snapshot_version=base_version,
-                snapshot_size=base_size,
-                last_at=(
-                    all_events[-1].at
-                    if all_events
-                    else (loaded.last_at if loaded is not None else None)
-                ),
-            ),
+            cache=cache,
         )
 
-    def _snapshot_base(self, loaded: Loaded | None) -> tuple[int, int]:
-        """The version and size of the stream's latest usable snapshot ((0, 0): none)."""
-        if loaded is None:
-            return 0, 0
-        if loaded.cached is not None:
-            return loaded.cached.snapshot_version, loaded.cached.snapshot_size
-        snapshot = loaded.snapshot
-        if (
-            snapshot is None
-            or snapshot.kind != self.kind.name
-            or snapshot.schema != self.kind.state_schema
-        ):
-            return 0, 0
-        return snapshot.version, len(snapshot.data)
-
-    # -- messages --------------------------------------------------------------------------
     def message(
         self, case: S, template: str, values: dict[str, str], version: int, now: datetime
     ) -> OutboundMessage:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -42,6 +42,7 @@ from walletcare.errors import (
     ValidationError,
 )
 from walletcare.ports import (
+    REFUSALS,
     CancelTimer,
     Commit,
     MessageStatus,
@@ -49,6 +50,7 @@ from walletcare.ports import (
     SetAsideTimer,
     SetTimer,
     Snapshot,
+    StorageRefusal,
     StoredEvent,
     StreamSummary,
     SummaryQuery,
@@ -176,6 +178,19 @@ class PostgresStorage:
             )
             for offset, event in enumerate(events, start=1)
         ]
+
+    def append_many(self, commits: Sequence[Commit]) -> list[list[StoredEvent] | StorageRefusal]:
+        """Each commit in its own pipelined transaction, in order; a refused one is reported
+        in its place and the others kept. (One transaction with a savepoint per commit would
+        save round trips; positions are taken under a lock held to COMMIT, so it is left for
+        when the batch's effect on that lock has been measured.)"""
+        outcomes: list[list[StoredEvent] | StorageRefusal] = []
+        for commit in commits:
+            try:
+                outcomes.append(self.append(commit))
+            except REFUSALS as refusal:
+                outcomes.append(refusal)  # type: ignore[arg-type]  # REFUSALS are these types
+        return outcomes
 
     def _queue(
         self, cur: Cursor, positions: Cursor, pipeline: psycopg.Pipeline, commit: Commit
