@@ -171,7 +171,7 @@ class Codec:
                 raw = src.fresh()
                 lines.append(f"        {raw} = d[{key!r}]")
                 fast.append((f.name, self._expr(hint, raw, src, mode)))
-        lines.extend(f"        {line}" for line in self._fill(fast, slotted=slotted))
+        lines.extend(f"        {line}" for line in self._fill(cl, src, fast, slotted=slotted))
         lines.append(f"        {keep}")
         lines.append("        return o")
         lines.append("    except KeyError:")
@@ -196,7 +196,7 @@ class Codec:
                     fallback = src.constant(default, "default")
                 value = f"({fallback} if {raw} is {missing} else {value})"
             values.append((f.name, value))
-        lines.extend(self._fill(values, slotted=slotted))
+        lines.extend(self._fill(cl, src, values, slotted=slotted))
         lines.append(keep)
         lines.append("return o")
         return _define(name, ["d"], lines, src)
@@ -222,10 +222,20 @@ class Codec:
         return f"{table}[key] = o"
 
     @staticmethod
-    def _fill(values: list[tuple[str, str]], *, slotted: bool) -> list[str]:
+    def _fill(
+        cl: type, src: _Source, values: list[tuple[str, str]], *, slotted: bool
+    ) -> list[str]:
         """Statements setting ``o``'s fields, bypassing the frozen class's ``__setattr__``."""
         if slotted:
-            return [f"_set(o, {n!r}, {v})" for n, v in values]
+            lines = []
+            for n, v in values:
+                # The slot's own descriptor sets it faster than object.__setattr__ finds it.
+                slot: Any = next((k.__dict__[n] for k in cl.__mro__ if n in k.__dict__), None)
+                if type(slot).__name__ == "member_descriptor":
+                    lines.append(f"{src.constant(slot.__set__, 'slot')}(o, {v})")
+                else:
+                    lines.append(f"_set(o, {n!r}, {v})")
+            return lines
         # Not slotted: the instance's whole __dict__ at once.
         entries = ", ".join(f"{n!r}: {v}" for n, v in values)
         return [f"_set(o, '__dict__', {{{entries}}})"]
