@@ -30,6 +30,10 @@ class PrintedSms:
     """A stand-in SMS channel: prints instead of sending. Real hosts plug in their gateway."""
 
     @hookimpl
+    def walletcare_channels(self) -> list[str]:
+        return ["sms"]
+
+    @hookimpl
     def walletcare_deliver(self, message: OutboundMessage) -> DeliveryReceipt | None:
         if message.channel != "sms":
             return None

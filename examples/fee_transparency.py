@@ -37,6 +37,10 @@ class PrintedPayments:
         self.paid: set[str] = set()
 
     @hookimpl
+    def walletcare_channels(self) -> list[str]:
+        return ["payments"]
+
+    @hookimpl
     def walletcare_deliver(self, message: OutboundMessage) -> DeliveryReceipt | None:
         if message.channel != "payments":
             return None

@@ -28,6 +28,10 @@ class Gateways:
     """Stand-in channels: push is down today, SMS prints. Real hosts plug in their gateways."""
 
     @hookimpl
+    def walletcare_channels(self) -> list[str]:
+        return ["push", "sms"]
+
+    @hookimpl
     def walletcare_deliver(self, message: OutboundMessage) -> DeliveryReceipt | None:
         if message.channel == "push":
             raise DeliveryFailed("push service unavailable")

@@ -181,7 +181,12 @@ KERNEL = (
     "walletcare.services.commands",
     "walletcare.services.timers",
     "walletcare.services.outbox",
-    "walletcare.services.texts",
+    "walletcare.services.catalogue",
+    "walletcare.services.messages",
+    "walletcare.services.case_messages",
+    "walletcare.services.presentation",
+    "walletcare.domain.messages",
+    "walletcare.domain.permissions",
 )
 
 

@@ -45,6 +45,7 @@ from walletcare.domain.fees import (
 )
 from walletcare.domain.fees.exchange import ExchangeRate
 from walletcare.domain.incidents import INCIDENT_EVENTS, Member, Payment, RemedyKind
+from walletcare.domain.messages import MESSAGE_EVENTS
 from walletcare.domain.regulatory import NoRegulatoryProfile
 from walletcare.domain.sla import (
     ClockBreached,
@@ -186,6 +187,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "amount_lost": Money.of("1.50", "EUR"),
         "evidence": EVIDENCE,
         "contact": ContactPoint(channel="sms", address="+1"),
+        "fallback_contacts": (ContactPoint(channel="email", address="c@example.com"),),
         "flags": ("new_account",),
         "severity": Severity.HIGH,
         "severity_reasons": ("why",),
@@ -203,7 +205,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "complaint.resolved": {
         **C,
         "resolution": Resolution(
-            outcome=Outcome.PARTLY_UPHELD, explanation="because", remedy=Money.of("1", "JPY")
+            outcome=Outcome.PARTLY_UPHELD,
+            explanation="because",
+            remedy=Money.of("1", "JPY"),
+            rate=ExchangeRate(base="EUR", quote="JPY", rate=Decimal("161.25"), source="ECB"),
         ),
         "message_id": "m",
     },
@@ -360,6 +365,26 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "incident.remedy_paid": {**INC, "payments": (PAYMENT,)},
     "complaint.dispute_linked": {**C, "dispute_id": "dsp-1"},
     **{kind: {"dispute_id": "dsp-1", **fields} for kind, fields in DISPUTE_SAMPLES.items()},
+    "message.rerouted": {
+        "message_id": "m",
+        "new_message_id": "m>email",
+        "from_channel": "push",
+        "to_channel": "email",
+        "reason": "gave up",
+    },
+    "message.undelivered": {"message_id": "m", "channel": "sms", "reason": "gave up"},
+    "message.held": {
+        "message_id": "m",
+        "template": "complaint.resolved",
+        "channel": "sms",
+        "recipient": "+1",
+        "subject": "s",
+        "body": "b",
+        "locale": "zh_CN",
+        "data": "{}",
+        "reasons": ("asks for a secret",),
+    },
+    "message.released": {"message_id": "m"},
 }
 CLASSES = {
     cls.kind: cls
@@ -382,6 +407,7 @@ CLASSES = {
         NoRegulatoryProfile,
         *INCIDENT_EVENTS,
         *DISPUTES.events,
+        *MESSAGE_EVENTS,
     )
 }
 

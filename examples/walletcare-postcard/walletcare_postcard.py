@@ -29,6 +29,12 @@ def _already_sent(path: Path, message_id: str) -> bool:
 
 
 @hookimpl
+def walletcare_channels() -> list[str]:
+    """The one channel this plugin serves."""
+    return [CHANNEL]
+
+
+@hookimpl
 def walletcare_deliver(message: OutboundMessage) -> DeliveryReceipt | None:
     """Write one postcard; decline other channels with None."""
     if message.channel != CHANNEL:

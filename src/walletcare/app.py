@@ -37,6 +37,7 @@ from walletcare.ports import (
 )
 from walletcare.serialization import WalletcareConverter, make_converter
 from walletcare.services.cases import NEXT_METRIC, CaseService
+from walletcare.services.catalogue import Catalogue
 from walletcare.services.commands import CommandRunner, Committed, Decide
 from walletcare.services.complaints import ComplaintService
 from walletcare.services.disputes import DisputeService
@@ -44,8 +45,8 @@ from walletcare.services.fees import FeeService
 from walletcare.services.followups import FollowupService
 from walletcare.services.incident_detection import DetectOnIntake
 from walletcare.services.incidents import IncidentService
+from walletcare.services.messages import Messages
 from walletcare.services.outbox import Delivery
-from walletcare.services.texts import Texts
 from walletcare.services.timers import ANY_KIND, TimerHandler, Timers
 from walletcare.settings import Settings
 
@@ -124,7 +125,14 @@ class Walletcare:
             ],
         )
         owner = {cls: kind.name for kind in all_kinds for cls in kind.events}
-        self.texts = Texts(kind.templates for kind in all_kinds)
+        self.plugins.check_channel_plugins()
+        self.catalogue = self._catalogue(all_kinds)
+        self.message_composer = Messages(
+            catalogue=self.catalogue,
+            policy=self.settings.messages.policy,
+            channels=self.plugins.channels,
+            adr_bodies=self.settings.messages.adr_bodies,
+        )
         self.storage: Storage = storage or self.plugins.open_storage(self.settings)
         try:
             self._wire(all_kinds, owner)
@@ -152,6 +160,21 @@ class Walletcare:
                     f"(known: {', '.join(names)})"
                 )
 
+    def _catalogue(self, kinds: Sequence[CaseKind[Any]]) -> Catalogue:
+        """The message catalogue: the host's directories, walletcare's own, kinds' texts
+        and host regulatory profiles' notices."""
+        notices = {
+            profile.notice: dict(profile.final_response_notice)
+            for profile in self.settings.regulation.profiles
+            if profile.final_response_notice
+        }
+        return Catalogue(
+            directories=self.settings.messages.catalogues,
+            kinds=[kind.templates for kind in kinds],
+            texts=notices,
+            staff_templates=[kind.staff_template for kind in kinds],
+        )
+
     def _wire(self, kinds: Sequence[CaseKind[Any]], owner: dict[type[Event], str]) -> None:
         self.commands = CommandRunner(
             storage=self.storage,
@@ -172,6 +195,7 @@ class Walletcare:
             retry=self.settings.retry,
             timeout=self.settings.delivery_timeout,
             lease=self.settings.claim_lease,
+            on_dead=self._reroute,
         )
         self._cases: dict[str, CaseService[Any]] = {}
         regulation = self.settings.regulation.compile("settings.regulation")
@@ -182,6 +206,8 @@ class Walletcare:
                 chosen = attrs.evolve(
                     chosen, oversight=attrs.evolve(chosen.oversight, ladder=kind.ladder)
                 )
+            if chosen.permissions is not None:
+                kind = attrs.evolve(kind, permissions=chosen.permissions)  # noqa: PLW2901
             try:
                 self._cases[kind.name] = CaseService(
                     kind=kind,
@@ -189,7 +215,7 @@ class Walletcare:
                     storage=self.storage,
                     timers=self.timers,
                     converter=self.converter,
-                    texts=self.texts,
+                    messages=self.message_composer,
                     oversight=chosen.oversight,
                     regulation=regulation,
                 )
@@ -248,6 +274,13 @@ class Walletcare:
             complaints=self.complaints,
             policy=self.settings.fee_remediation,
         )
+
+    def _reroute(self, message: OutboundMessage, reason: str) -> None:
+        """A customer message dead-lettered: its case moves it to the next channel."""
+        summary = self.storage.get_summary(message.stream_id)
+        service = self._cases.get(summary.kind) if summary is not None else None
+        if service is not None:
+            service.reroute(message, reason)
 
     def cases(self, kind: str) -> CaseService[Any]:
         """The kernel's service for one kind of case (``"complaint"``, or one you registered)."""

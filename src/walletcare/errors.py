@@ -11,6 +11,8 @@ __all__ = [
     "CurrencyMismatch",
     "DomainError",
     "TransitionNotAllowed",
+    "PermissionDenied",
+    "UnsafeMessage",
     "NotFound",
     "ConfigurationError",
     "StorageError",
@@ -68,6 +70,25 @@ class DomainError(WalletcareError):
 
 class TransitionNotAllowed(DomainError):
     """The command is not allowed from the case's current status."""
+
+
+class PermissionDenied(DomainError):
+    """The actor may not run this command on this case; nothing was written."""
+
+    def __init__(self, command: str, actor: object, why: str) -> None:
+        self.command = command
+        self.actor = actor
+        super().__init__(f"{actor} may not {command}: {why}")
+
+
+class UnsafeMessage(DomainError):
+    """Staff text for a customer was refused: it asks for secrets or links outside the
+    allowed domains; ``problems`` maps the offending field to the reasons."""
+
+    def __init__(self, field: str, reasons: Sequence[str]) -> None:
+        self.field = field
+        self.reasons = tuple(reasons)
+        super().__init__(f"{field}: {'; '.join(self.reasons)}")
 
 
 class NotFound(DomainError, LookupError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -36,6 +36,17 @@ def walletcare_deliver(message: OutboundMessage) -> DeliveryReceipt | None:
     was accepted. Raise ``DeliveryFailed`` (or anything else) to have it retried with backoff.
     ``message.id`` is an idempotency key: the same message may be offered again after a crash
     or a timeout, and must then not reach the recipient twice.
+    """
+
+
+@hookspec
+def walletcare_channels() -> Iterable[str] | None:
+    """Name the channels your ``walletcare_deliver`` serves (``["sms", "wechat"]``).
+
+    Every plugin that implements ``walletcare_deliver`` implements this too (checked when
+    ``Walletcare`` starts). A customer's contact channel, and the channel of a rule's staff
+    alert, must be one some plugin names here: checked when the complaint is opened, when
+    a message is queued, and for rules at start-up.
     """
 
 

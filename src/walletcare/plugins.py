@@ -80,6 +80,29 @@ class Plugins:
             ]
         return self._observers
 
+    def channels(self) -> frozenset[str]:
+        """Every channel a registered plugin says it serves."""
+        served: set[str] = set()
+        for answer in self.pm.hook.walletcare_channels():
+            if answer is None:
+                continue
+            if isinstance(answer, str | bytes):
+                raise ConfigurationError(
+                    f"walletcare_channels returned {answer!r}; return a list of channel names"
+                )
+            served.update(str(channel) for channel in answer)
+        return frozenset(served)
+
+    def check_channel_plugins(self) -> None:
+        """Refuse a plugin that delivers without saying which channels it serves."""
+        naming = {impl.plugin_name for impl in self.pm.hook.walletcare_channels.get_hookimpls()}
+        for impl in self.pm.hook.walletcare_deliver.get_hookimpls():
+            if impl.plugin_name not in naming:
+                raise ConfigurationError(
+                    f"plugin {impl.plugin_name!r} implements walletcare_deliver but not "
+                    "walletcare_channels: name the channels it serves"
+                )
+
     def open_storage(self, settings: Settings) -> Storage:
         """The storage for ``settings.storage_url``; ``ConfigurationError`` if no plugin has it."""
         storage = self.pm.hook.walletcare_storage(settings=settings)

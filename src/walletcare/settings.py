@@ -12,11 +12,12 @@ from attrs import field, frozen
 from walletcare.domain.fees.remediation import RemediationPolicy
 from walletcare.domain.fieldtypes import as_map, check_fields
 from walletcare.domain.frozenmap import FrozenMap
+from walletcare.domain.messages import MessagePolicy
 from walletcare.domain.oversight import CaseSettings
 from walletcare.domain.regulatory import Regulation
 from walletcare.errors import ValidationError
 
-__all__ = ["Settings", "RetryPolicy", "DEFAULT_STORAGE_URL"]
+__all__ = ["Settings", "RetryPolicy", "MessageSettings", "DEFAULT_STORAGE_URL"]
 
 DEFAULT_STORAGE_URL = "sqlite:///walletcare.db"
 MAX_ATTEMPTS = 1000
@@ -66,6 +67,55 @@ def _remediation(_: object, __: object, value: Any) -> None:
         )
 
 
+def _directories(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str | bytes):
+        raise ValidationError.of("catalogues", "must be a list of directories, not one string")
+    found = tuple(str(v) for v in value)
+    for i, d in enumerate(found):
+        if not d.strip():
+            raise ValidationError.of(f"catalogues[{i}]", "must name a directory")
+    return found
+
+
+def _adr_bodies(value: Any) -> FrozenMap[str, str]:
+    bodies = as_map(value)
+    if not isinstance(bodies, FrozenMap):
+        raise ValidationError.of("adr_bodies", f"must be a mapping, got {type(value).__name__}")
+    for code, name in bodies.items():
+        if not isinstance(code, str) or not isinstance(name, str) or not name.strip():
+            raise ValidationError.of(
+                f"adr_bodies.{code}", "must map a jurisdiction code (or '*') to a body's name"
+            )
+    return bodies
+
+
+def _policy(_: object, __: object, value: Any) -> None:
+    if not isinstance(value, MessagePolicy):
+        raise ValidationError.of("policy", f"must be a MessagePolicy, got {type(value).__name__}")
+
+
+@frozen(kw_only=True)
+class MessageSettings:
+    """Messages: the host's catalogue directories, the outbound policy and the ADR bodies.
+
+    ``catalogues``: directories laid out like walletcare's own
+    (``<locale>/LC_MESSAGES/walletcare.po`` or ``.mo``); their texts override walletcare's
+    and add locales (a later directory overrides an earlier one). ``adr_bodies``: the
+    out-of-court body the PSD2 final response names, by jurisdiction code (``"*"``: any).
+    """
+
+    catalogues: tuple[str, ...] = field(default=(), converter=_directories)
+    policy: MessagePolicy = field(factory=MessagePolicy, validator=_policy)
+    adr_bodies: FrozenMap[str, str] = field(factory=FrozenMap, converter=_adr_bodies)
+
+
+def _messages(_: object, __: object, value: Any) -> None:
+    if not isinstance(value, MessageSettings):
+        raise ValidationError.of(
+            "messages", f"must be a MessageSettings, got {type(value).__name__}"
+        )
+
+
 @frozen(kw_only=True)
 class RetryPolicy:
     """Outbox retries: exponential backoff from ``first_delay``, capped, then a dead letter."""
@@ -101,7 +151,8 @@ class Settings:
 
     ``cases`` configures each kind of case by its name (``"complaint"``: a ``CaseSettings``
     with a ``ComplaintPolicy`` and an ``Oversight``); a kind not named uses its defaults.
-    ``fee_remediation`` says what a fee audit's overcharges lead to. ``regulation`` says
+    ``fee_remediation`` says what a fee audit's overcharges lead to; ``messages``: the
+    host's catalogues, the outbound message policy and the ADR bodies. ``regulation`` says
     which regulatory profile applies where, for every kind: the built-in profiles and
     jurisdictions plus the host's own (``Regulation``). ``upcasters`` maps
     ``(event kind, from_version)`` to a function that lifts a stored
@@ -122,6 +173,7 @@ class Settings:
         factory=FrozenMap, converter=as_map
     )
     fee_remediation: RemediationPolicy = field(factory=RemediationPolicy, validator=_remediation)
+    messages: MessageSettings = field(factory=MessageSettings, validator=_messages)
 
     def __attrs_post_init__(self) -> None:
         check_fields(self)

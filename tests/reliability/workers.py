@@ -101,6 +101,10 @@ class FileChannel:
         self.path = path
 
     @hookimpl
+    def walletcare_channels(self) -> list[str]:
+        return ["sms", "email", "push", "in_app", "staff"]
+
+    @hookimpl
     def walletcare_deliver(self, message: OutboundMessage) -> DeliveryReceipt | None:
         with self.path.open("a") as out:
             out.write(message.id + "\n")

@@ -9,7 +9,6 @@ in one durable commit.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -18,16 +17,17 @@ from typing import Any, Generic, TypeVar
 from walletcare.domain.cases import CaseKind, CaseState
 from walletcare.domain.clock_events import ClockStarted, find_clock
 from walletcare.domain.events import Actor, Event
+from walletcare.domain.messages import mask_pii
 from walletcare.domain.oversight import (
     CompiledOversight,
     Oversight,
     Reaction,
-    RuleNotice,
     escalate,
     fact_table,
     on_timer,
     react,
 )
+from walletcare.domain.permissions import authorise
 from walletcare.domain.regulatory import CompiledRegulation
 from walletcare.domain.sla import next_due
 from walletcare.errors import CaseExists, ConfigurationError, NotFound, ValidationError
@@ -44,9 +44,10 @@ from walletcare.ports import (
 )
 from walletcare.serialization import WalletcareConverter
 from walletcare.services.audit import AuditEntry
+from walletcare.services.case_messages import CaseMessaging
 from walletcare.services.case_states import CaseStates
 from walletcare.services.commands import CommandRunner, Decision, Loaded
-from walletcare.services.texts import Texts
+from walletcare.services.messages import Messages
 from walletcare.services.timers import Timers
 
 __all__ = ["CaseService", "AuditEntry", "Step", "StepResult", "KindTimer", "Opening"]
@@ -71,7 +72,7 @@ NEXT_METRIC = "next_metric"
 log = logging.getLogger("walletcare.cases")
 
 
-class CaseService(Generic[S]):
+class CaseService(CaseMessaging[S], Generic[S]):
     """Runs one kind of case: commands, oversight, timers, messages, history and listing."""
 
     def __init__(
@@ -82,7 +83,7 @@ class CaseService(Generic[S]):
         storage: Storage,
         timers: Timers,
         converter: WalletcareConverter,
-        texts: Texts,
+        messages: Messages,
         oversight: Oversight,
         regulation: CompiledRegulation | None = None,
     ) -> None:
@@ -91,27 +92,57 @@ class CaseService(Generic[S]):
         self.storage = storage
         self.converter = converter
         self.states = CaseStates(kind=kind, converter=converter, runner=runner)
-        self.texts = texts
+        self.messages = messages
         self.oversight: CompiledOversight = oversight.compile(
             fact_table(kind),
             metrics=(*kind.metrics, *kind.event_metrics),
             regulatory=kind.regulatory,
             regulation=regulation,
         )
-        texts.check_rules(oversight.rules)
+        # Kinds that compose their own messages (follow-ups, incident broadcasts) render
+        # through ``texts.render(template, language, values)``: the same catalogue.
+        self.texts = messages
         self._timers = timers
+        self._check_rule_messages()
         for family in OVERSIGHT_FAMILIES:
             timers.register_case(kind.name, family, self._on_oversight_timer)
 
+    def _check_rule_messages(self) -> None:
+        """Templates rules name exist, and a customer notice never uses a staff template
+        (refused at start-up, naming the rule's action)."""
+        catalogue = self.messages.catalogue
+        for i, rule in enumerate(self.oversight.source.rules):
+            for j, action in enumerate(rule.then):
+                if action.kind.value != "notify":
+                    continue
+                where = f"rules[{i}].then[{j}].template"
+                template = action.template or (
+                    (self.kind.update_template or "case.update")
+                    if action.customer
+                    else self.kind.staff_template
+                )
+                if not catalogue.has(template):
+                    raise ValidationError.of(where, f"no message template {template!r}")
+                if action.customer and catalogue.is_staff(template):
+                    raise ValidationError.of(
+                        where, f"{template!r} is a staff template; customers never get one"
+                    )
+
     # -- commands --------------------------------------------------------------------------
-    def run(self, case_id: str, step: Step[S]) -> S:
-        """Run ``step`` on the case and append what it and oversight decide, atomically."""
+    def run(self, case_id: str, step: Step[S], *, command: str = "", by: Actor | None = None) -> S:
+        """Run ``step`` on the case and append what it and oversight decide, atomically.
+
+        With ``command`` and ``by``, the kind's permission policy is checked first: a
+        ``PermissionDenied`` writes nothing.
+        """
         self._require_id(case_id)
 
         def decide(loaded: Loaded, now: datetime) -> Decision[S]:
             current, version = self.restore(case_id, loaded)
             if current is None:
                 raise NotFound(f"no {self.kind.name} with id {case_id!r}")
+            if command:
+                self.authorise(command, by, current)
             events, messages, timers = self._checked(step(current, now, version))
             after = self.kind.apply_all(current, list(events))
             return self.oversee(
@@ -146,6 +177,16 @@ class CaseService(Generic[S]):
 
         return self.runner.run(case_id, decide).result
 
+    def authorise(self, command: str, by: Actor | None, case: S | None, owner: str = "") -> None:
+        """Refuse ``by`` running ``command`` on ``case`` (or, opening one, for ``owner``);
+        a kind without a permission policy checks nothing."""
+        if self.kind.permissions is None:
+            return
+        if by is None:
+            raise ValidationError.of("by", "say who acts (an Actor)")
+        who = self.kind.customer(case) if case is not None else owner
+        authorise(self.kind.permissions, command, by, who)
+
     def register_timer(self, family: str, handler: KindTimer[S]) -> None:
         """Handle the kind's own timers ``family:...`` (oversight follows, as for commands)."""
 
@@ -173,6 +214,8 @@ class CaseService(Generic[S]):
                 [],
                 [],
             ),
+            command="escalate",
+            by=by,
         )
 
     def _checked(self, result: object) -> StepResult:
@@ -249,12 +292,15 @@ class CaseService(Generic[S]):
         loaded: Loaded | None = None,
     ) -> Decision[S]:
         events, messages, timers = step
+        queued, held_messages = self.hold(state, messages, now)
+        if held_messages:
+            state = self.kind.apply_all(state, held_messages)
         final = self.kind.apply_all(state, reaction.events) if reaction.events else state
-        all_events = [*events, *reaction.events]
+        all_events = [*events, *held_messages, *reaction.events]
         if reaction.events:
             self._check_fold(final, reaction.events)
         sent = [
-            self._notice(final, n, now, version + len(all_events), i)
+            self.notice(final, n, now, version + len(all_events), i)
             for i, n in enumerate(reaction.notices)
         ]
         changes: list[TimerChange] = list(timers)
@@ -269,7 +315,7 @@ class CaseService(Generic[S]):
         )
         return Decision(
             events=all_events,
-            messages=[*messages, *sent],
+            messages=[*queued, *sent],
             timers=changes,
             summary=self.summary(final),
             # Every key the case holds is (re)taken, which costs nothing when it already holds
@@ -279,68 +325,6 @@ class CaseService(Generic[S]):
             snapshot=snapshot,
             result=final,
             cache=cache,
-        )
-
-    def message(
-        self, case: S, template: str, values: dict[str, str], version: int, now: datetime
-    ) -> OutboundMessage:
-        """A message to the case's customer, in their language, on their channel.
-
-        Its id is deterministic: a retried command decides the same id, so the channel sees
-        one message.
-        """
-        locale, subject, body = self.texts.render(
-            template, case.language, {"ref": case.id, **values}
-        )
-        channel, address = self.kind.contact(case)
-        return OutboundMessage(
-            id=f"{case.id}/{template}/{version + 1}",
-            stream_id=case.id,
-            channel=channel,
-            recipient=address,
-            template=template,
-            subject=subject,
-            body=body,
-            locale=locale,
-            data=json.dumps({f"{self.kind.name}_id": case.id}),
-            due_at=now,
-        )
-
-    def _notice(
-        self, case: S, notice: RuleNotice, now: datetime, version: int, index: int
-    ) -> OutboundMessage:
-        """A rule's notification: to the customer in their language, or to a staff role."""
-        action = notice.action
-        if action.customer:
-            template = action.template or self.kind.update_template
-            values = {"ref": case.id, "summary": notice.summary}
-            locale, subject, body = self.texts.render(template, case.language, values)
-            recipient, digest = self.kind.contact(case)[1], False
-        else:
-            template = action.template or self.kind.staff_template
-            values = {
-                "ref": case.id,
-                "summary": notice.summary,
-                "tier": case.escalation.tier or self.oversight.ladder.start,
-                "rule": notice.rule,
-                "matched": "; ".join((*notice.matched, *notice.readings)),
-                **self.kind.staff_values(case),
-            }
-            locale, subject, body = self.texts.render(template, "en", values)
-            recipient, digest = f"role:{action.role}", True
-        return OutboundMessage(
-            id=f"{case.id}/{template}/{version}/{notice.rule}/{index}",
-            stream_id=case.id,
-            channel=action.channel,
-            recipient=recipient,
-            template=template,
-            subject=subject,
-            body=body,
-            locale=locale,
-            data=json.dumps(
-                {f"{self.kind.name}_id": case.id, "rule": notice.rule, "digest": digest}
-            ),
-            due_at=now,
         )
 
     # -- reading ---------------------------------------------------------------------------
@@ -366,6 +350,8 @@ class CaseService(Generic[S]):
             details = self.converter.dump_event(event)
             for key in ("kind", "schema_version", "at", "by", id_key):
                 details.pop(key, None)
+            if self.messages.policy.mask_audit and self.messages.policy.mask:
+                details = _masked(details, self.messages.policy.mask)
             entries.append(
                 AuditEntry(
                     version=record.stream_version,
@@ -423,3 +409,14 @@ class CaseService(Generic[S]):
     def _require_id(self, case_id: object) -> None:
         if not isinstance(case_id, str) or not case_id.strip():
             raise ValidationError.of(f"{self.kind.name}_id", "must be a non-empty string")
+
+
+def _masked(value: Any, kinds: Any) -> Any:
+    """Every text in an event's details with personal data masked (for audit lines)."""
+    if isinstance(value, str):
+        return mask_pii(value, kinds)[0]
+    if isinstance(value, dict):
+        return {k: _masked(v, kinds) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, kinds) for v in value]
+    return value

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from walletcare.domain import complaints as domain
 from walletcare.domain.complaints import (
@@ -22,9 +21,10 @@ from walletcare.domain.complaints import (
     Status,
 )
 from walletcare.domain.complaints.kind import KIND
-from walletcare.domain.events import SYSTEM, Actor
+from walletcare.domain.events import SYSTEM, Actor, Event
+from walletcare.domain.fees.exchange import ExchangeRate
+from walletcare.domain.messages import StaffText, Term
 from walletcare.domain.money import Money
-from walletcare.domain.oversight import final_response_notice
 from walletcare.errors import (
     ValidationError,
 )
@@ -36,14 +36,14 @@ from walletcare.ports import (
     Timer,
 )
 from walletcare.services.cases import AuditEntry, CaseService, StepResult
-from walletcare.services.intake import ComplaintIntake, ComplaintReceipt, DuplicateComplaint
+from walletcare.services.complaint_links import AUTO_CLOSE, ComplaintLinks
+from walletcare.services.intake import ComplaintReceipt, DuplicateComplaint
 
 __all__ = ["ComplaintService", "ComplaintReceipt", "AuditEntry", "DuplicateComplaint", "KIND"]
 
-AUTO_CLOSE = "complaint:auto_close"
 
 
-class ComplaintService(ComplaintIntake):
+class ComplaintService(ComplaintLinks):
     """Opens, moves and reads complaints; every command is one atomic, durable append."""
 
     def __init__(self, *, cases: CaseService[Complaint], policy: ComplaintPolicy) -> None:
@@ -57,14 +57,11 @@ class ComplaintService(ComplaintIntake):
         self,
         complaint: Complaint,
         template: str,
-        values: dict[str, str],
+        values: dict[str, object],
         version: int,
         now: datetime,
     ) -> OutboundMessage:
         return self.cases.message(complaint, template, values, version, now)
-
-    def _word(self, complaint: Complaint, key: str) -> str:
-        return self.cases.texts.word(complaint.language, key)
 
     # -- lifecycle -------------------------------------------------------------------------
     def acknowledge(self, complaint_id: str, *, by: Actor) -> Complaint:
@@ -74,40 +71,46 @@ class ComplaintService(ComplaintIntake):
             message = self._message(
                 c,
                 "complaint.acknowledged",
-                {"category": self._word(c, c.category.value)},
+                {"category": Term(f"category.{c.category.value}")},
                 version,
                 now,
             )
             return domain.acknowledge(c, by=by, at=now, message_id=message.id), [message], []
 
-        return self._decide(complaint_id, step)
+        return self._decide(complaint_id, step, "acknowledge", by)
 
     def assign(self, complaint_id: str, *, by: Actor, team: str, agent: str = "") -> Complaint:
         """Give the complaint to a team and, optionally, an agent."""
         return self._decide(
             complaint_id,
             lambda c, now, _v: (domain.assign(c, by=by, at=now, team=team, agent=agent), [], []),
+            "assign",
+            by,
         )
 
     def start_investigation(self, complaint_id: str, *, by: Actor) -> Complaint:
         """Start working an acknowledged complaint."""
         return self._decide(
-            complaint_id, lambda c, now, _v: (domain.start_investigation(c, by=by, at=now), [], [])
+            complaint_id,
+            lambda c, now, _v: (domain.start_investigation(c, by=by, at=now), [], []),
+            "start_investigation",
+            by,
         )
 
     def request_information(self, complaint_id: str, *, by: Actor, questions: str) -> Complaint:
         """Ask the customer for more; the complaint waits for them (the SLA clock pauses there)."""
 
         def step(c: Complaint, now: datetime, version: int) -> StepResult:
-            message = self._message(
-                c, "complaint.information_requested", {"questions": str(questions)}, version, now
-            )
+            # Refuse bad input before composing the message.
+            domain.request_information(c, by=by, at=now, questions=questions, message_id="pending")
+            values: dict[str, object] = {"questions": StaffText(str(questions), "questions")}
+            message = self._message(c, "complaint.information_requested", values, version, now)
             events = domain.request_information(
                 c, by=by, at=now, questions=questions, message_id=message.id
             )
             return events, [message], []
 
-        return self._decide(complaint_id, step)
+        return self._decide(complaint_id, step, "request_information", by)
 
     def provide_information(
         self,
@@ -128,6 +131,8 @@ class ComplaintService(ComplaintIntake):
                 [],
                 [],
             ),
+            "provide_information",
+            by,
         )
 
     def await_third_party(
@@ -142,6 +147,8 @@ class ComplaintService(ComplaintIntake):
                 [],
                 [],
             ),
+            "await_third_party",
+            by,
         )
 
     def third_party_answered(self, complaint_id: str, *, by: Actor, summary: str) -> Complaint:
@@ -153,6 +160,8 @@ class ComplaintService(ComplaintIntake):
                 [],
                 [],
             ),
+            "third_party_answered",
+            by,
         )
 
     def record_finding(
@@ -169,6 +178,8 @@ class ComplaintService(ComplaintIntake):
                 [],
                 [],
             ),
+            "record_finding",
+            by,
         )
 
     def resolve(
@@ -179,33 +190,40 @@ class ComplaintService(ComplaintIntake):
         outcome: Outcome | str,
         explanation: str,
         remedy: Money | None = None,
+        rate: ExchangeRate | None = None,
     ) -> Complaint:
-        """Resolve with outcome, remedy and explanation; tell the customer; arm auto-close."""
+        """Resolve with outcome, remedy and explanation; tell the customer; arm auto-close.
+
+        A remedy in another currency than the loss needs ``rate``, recorded with it.
+        """
 
         def step(c: Complaint, now: datetime, version: int) -> StepResult:
-            reopen_until = now + self.policy.reopen_window
-            local = reopen_until.astimezone(ZoneInfo(c.customer_zone))
-            regulatory = final_response_notice(c, self.oversight)
-            values = {
-                "outcome": self._word(c, str(getattr(outcome, "value", outcome))),
-                "explanation": f"{str(explanation).strip()} {regulatory}".strip(),
-                "remedy": str(remedy) if remedy is not None else self._word(c, "none"),
-                "reopen_until": f"{local:%Y-%m-%d %H:%M}",
+            def decided(message_id: str) -> list[Event]:
+                return domain.resolve(
+                    c,
+                    by=by,
+                    at=now,
+                    outcome=outcome,
+                    explanation=explanation,
+                    remedy=remedy,
+                    message_id=message_id,
+                    rate=rate,
+                )
+
+            decided(f"{c.id}/pending")  # refuse bad input before composing the message
+            values: dict[str, object] = {
+                "outcome": Term(f"outcome.{getattr(outcome, 'value', outcome)}"),
+                "explanation": StaffText(str(explanation).strip(), "explanation"),
+                "remedy": remedy if remedy is not None else Term("remedy.none"),
+                "reopen_until": now + self.policy.reopen_window,
+                "notice": self.cases.final_notice(c),
             }
             message = self._message(c, "complaint.resolved", values, version, now)
-            events = domain.resolve(
-                c,
-                by=by,
-                at=now,
-                outcome=outcome,
-                explanation=explanation,
-                remedy=remedy,
-                message_id=message.id,
-            )
+            events = decided(message.id)
             timer = SetTimer(name=AUTO_CLOSE, due_at=now + self.policy.auto_close_after)
             return events, [message], [timer]
 
-        return self._decide(complaint_id, step)
+        return self._decide(complaint_id, step, "resolve", by)
 
     def reopen(
         self, complaint_id: str, *, by: Actor, reason: str, after_feedback: bool = False
@@ -226,6 +244,8 @@ class ComplaintService(ComplaintIntake):
                 [],
                 [CancelTimer(name=AUTO_CLOSE)],
             ),
+            "reopen",
+            by,
         )
 
     def close(self, complaint_id: str, *, by: Actor, reason: str = "closed by staff") -> Complaint:
@@ -237,6 +257,8 @@ class ComplaintService(ComplaintIntake):
                 [],
                 [CancelTimer(name=AUTO_CLOSE)],
             ),
+            "close",
+            by,
         )
 
     def withdraw(self, complaint_id: str, *, by: Actor, reason: str) -> Complaint:
@@ -244,6 +266,8 @@ class ComplaintService(ComplaintIntake):
         return self._decide(
             complaint_id,
             lambda c, now, _v: (domain.withdraw(c, by=by, at=now, reason=reason), [], []),
+            "withdraw",
+            by,
         )
 
     def record_contact(
@@ -272,6 +296,8 @@ class ComplaintService(ComplaintIntake):
                 [],
                 [],
             ),
+            "record_contact",
+            by,
         )
 
     def change_severity(
@@ -285,6 +311,8 @@ class ComplaintService(ComplaintIntake):
                 [],
                 [],
             ),
+            "change_severity",
+            by,
         )
 
     def send_holding_reply(
@@ -294,17 +322,20 @@ class ComplaintService(ComplaintIntake):
         when it will come; the deadlines for exceptional cases (PSD2, DISP: day 35) take over."""
 
         def step(c: Complaint, now: datetime, version: int) -> StepResult:
-            aware = isinstance(expected_by, datetime) and expected_by.utcoffset() is not None
-            local = expected_by.astimezone(ZoneInfo(c.customer_zone)) if aware else expected_by
-            shown = f"{local:%Y-%m-%d}" if aware else ""  # not aware: refused just below
-            values = {"reasons": str(reasons).strip(), "expected_by": shown}
+            domain.send_holding_reply(  # refuse bad input before composing the message
+                c, by=by, at=now, reasons=reasons, expected_by=expected_by, message_id="pending"
+            )
+            values: dict[str, object] = {
+                "reasons": StaffText(str(reasons).strip(), "reasons"),
+                "expected_by": expected_by,
+            }
             message = self._message(c, "complaint.holding_reply", values, version, now)
             events = domain.send_holding_reply(
                 c, by=by, at=now, reasons=reasons, expected_by=expected_by, message_id=message.id
             )
             return events, [message], []
 
-        return self._decide(complaint_id, step)
+        return self._decide(complaint_id, step, "send_holding_reply", by)
 
     def add_flags(
         self, complaint_id: str, *, by: Actor, flags: Sequence[str], reason: str
@@ -317,6 +348,8 @@ class ComplaintService(ComplaintIntake):
                 [],
                 [],
             ),
+            "add_flags",
+            by,
         )
 
     def escalate(
@@ -325,44 +358,9 @@ class ComplaintService(ComplaintIntake):
         """Staff move the complaint up the ladder (to ``to_tier``, or the next tier), saying why."""
         return self.cases.escalate(complaint_id, by=by, reason=reason, to_tier=to_tier)
 
-    def link_incident(self, complaint_id: str, incident_id: str, *, by: Actor) -> Complaint:
-        """Link the complaint to an incident (the rule fact ``linked_incident``); once only."""
-        return self._decide(
-            complaint_id,
-            lambda c, now, _v: (domain.link_incident(c, incident_id, by=by, at=now), [], []),
-        )
-
-    def unlink_incident(
-        self, complaint_id: str, incident_id: str, *, by: Actor, reason: str
-    ) -> Complaint:
-        """Take the complaint out of the incident it was linked to, saying why."""
-        return self._decide(
-            complaint_id,
-            lambda c, now, _v: (
-                domain.unlink_incident(c, incident_id, by=by, at=now, reason=reason),
-                [],
-                [],
-            ),
-        )
-
-    def merge(self, source_id: str, *, into: str, by: Actor) -> Complaint:
-        """Merge ``source_id`` into ``into``: the target absorbs it first, then the source closes.
-
-        Two cases are two streams, so this is two commits; if the second fails, calling merge
-        again completes it (the target has already absorbed the source once).
-        """
-        source = self.get(source_id)
-        target = self.get(into)
-        if source_id not in target.absorbed:
-            self._decide(into, lambda t, now, _v: (domain.absorb(t, source, by=by, at=now), [], []))
-        return self._decide(
-            source_id,
-            lambda c, now, _v: (
-                domain.merge_into(c, self.get(into), by=by, at=now),
-                [],
-                [CancelTimer(name=AUTO_CLOSE)],
-            ),
-        )
+    def release_held(self, complaint_id: str, message_id: str, *, by: Actor) -> Complaint:
+        """Send a message held for review as it was written (a reviewer's decision)."""
+        return self.cases.release_held(complaint_id, message_id, by=by)
 
     def _on_timer(self, c: Complaint, timer: Timer, now: datetime, _v: int) -> StepResult:
         if timer.name != AUTO_CLOSE or c.status is not Status.RESOLVED:

@@ -61,8 +61,10 @@ class ComplaintIntake:
     policy: ComplaintPolicy
     storage: Storage
 
-    def _decide(self, complaint_id: str, step: Step[Complaint]) -> Complaint:
-        return self.cases.run(complaint_id, step)
+    def _decide(
+        self, complaint_id: str, step: Step[Complaint], command: str, by: Actor
+    ) -> Complaint:
+        return self.cases.run(complaint_id, step, command=command, by=by)
 
     def get(self, complaint_id: str) -> Complaint:
         """The complaint as it stands now."""
@@ -88,6 +90,7 @@ class ComplaintIntake:
         actor = by if by is not None else Actor.customer(intake.customer_id or "unknown")
         if not isinstance(actor, Actor):
             raise ValidationError.of("by", f"must be an Actor, got {type(actor).__name__}")
+        self.cases.authorise("open", actor, None, owner=str(intake.customer_id))
         # Codes are kept normalised ("de" is "DE", "UK" is "GB"); unknown ones as configured.
         intake = attrs.evolve(
             intake, jurisdiction=self.cases.oversight.regulation.admit(intake.jurisdiction)
@@ -152,6 +155,8 @@ class ComplaintIntake:
                     [],
                     [],
                 ),
+                "open",
+                actor,
             )
         except TransitionNotAllowed:
             # It closed between the look-up and the link: its key is free, open anew.

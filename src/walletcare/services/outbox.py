@@ -6,19 +6,22 @@ import hashlib
 import json
 import logging
 import threading
-import time
+import time as monotonic_time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from attrs import frozen
 
+from walletcare.domain.messages import ContactWindow
 from walletcare.errors import DeliveryFailed
 from walletcare.ports import DeliveryReceipt, MessageStatus, OutboundMessage, Storage
 from walletcare.settings import RetryPolicy
 
 Deliver = Callable[[OutboundMessage], DeliveryReceipt | None]
 """Offer a message to the channel plugins; None if none serves its channel."""
+OnDead = Callable[[OutboundMessage, str], None]
+"""Told of each customer message that dead-lettered, with the reason (for its fallback)."""
 
 __all__ = ["Delivery", "DeliveryOutcome", "deliver_with_timeout", "sends_per_claim"]
 
@@ -92,32 +95,38 @@ class Delivery:
         retry: RetryPolicy,
         timeout: timedelta,
         lease: timedelta,
+        on_dead: OnDead | None = None,
     ) -> None:
         self.storage = storage
         self.deliver = deliver
         self.retry = retry
         self.timeout = timeout
         self.lease = lease
+        self.on_dead = on_dead
 
     def drain(self, now: datetime, limit: int) -> DeliveryOutcome:
         """Claim the messages due at ``now`` and try each once.
 
         Messages marked ``"digest": true`` in their data (staff alerts) that are due together
-        for one recipient on one channel go out as a single digest instead of a burst.
+        for one recipient on one channel go out as a single digest instead of a burst. A
+        customer message stamped with a contact window waits, without using an attempt,
+        until the window opens in the customer's zone; one that dead-letters is handed to
+        ``on_dead`` (its case moves it to the next channel, or records that none is left).
         """
         counts = {"delivered": 0, "retried": 0, "dead": 0, "lost": 0}
         # One claim covers only as many sends as fit in its lease, and each claim is dated by
         # the time that really passed: a slow channel never outlives the claim it sends under,
         # so no other worker picks the same message up meanwhile.
         chunk = sends_per_claim(self.lease, self.timeout)
-        started = time.monotonic()
+        started = monotonic_time.monotonic()
         left = limit
         while left > 0:
             wanted = min(chunk, left)
-            at = now + timedelta(seconds=time.monotonic() - started)
+            at = now + timedelta(seconds=monotonic_time.monotonic() - started)
             claimed = self.storage.claim_due_messages(at, wanted, self.lease)
             for batch in _batches(claimed, now):
-                self._send(batch, now, counts)
+                if not self._defer_quiet(batch[0], now, counts):
+                    self._send(batch, now, counts)
             left -= len(claimed)
             if len(claimed) < wanted:
                 break
@@ -128,7 +137,7 @@ class Delivery:
             lost_claims=counts["lost"],
         )
 
-    def _send(  # noqa: PLR0912 (one branch per delivery outcome)
+    def _send(
         self,
         batch: tuple[OutboundMessage, list[OutboundMessage]],
         now: datetime,
@@ -161,20 +170,80 @@ class Delivery:
                 status, due, error = MessageStatus.DELIVERED, now, ""
         if status is MessageStatus.DEAD:
             log.warning("message %s dead-lettered: %s", offered.id, error)
-        elif error:
+            for message in self._settle(members, status, due, error, counts):
+                self._fall_back(message, error)
+            return
+        if error:
             log.info("message %s will be retried at %s: %s", offered.id, due, error)
+        self._settle(members, status, due, error, counts)
+
+    def _settle(
+        self,
+        members: list[OutboundMessage],
+        status: MessageStatus,
+        due: datetime,
+        error: str,
+        counts: dict[str, int],
+    ) -> list[OutboundMessage]:
+        """Settle each member; the ones this worker settled (its claim still held)."""
+        done = []
         for message in members:
             settled = self.storage.settle_message(
                 message, status=status, attempts=message.attempts + 1, due_at=due, error=error
             )
             if not settled:
                 counts["lost"] += 1
-            elif status is MessageStatus.DELIVERED:
+                continue
+            done.append(message)
+            if status is MessageStatus.DELIVERED:
                 counts["delivered"] += 1
             elif status is MessageStatus.PENDING:
                 counts["retried"] += 1
             else:
                 counts["dead"] += 1
+        return done
+
+    def _defer_quiet(self, message: OutboundMessage, now: datetime, counts: dict[str, int]) -> bool:
+        """Put a customer message back until its contact window opens; True if deferred."""
+        window = _window(message)
+        if window is None:
+            return False
+        zone, opens = window
+        if opens.is_open(now, zone):
+            return False
+        due = opens.next_open(now, zone)
+        if not self.storage.settle_message(
+            message,
+            status=MessageStatus.PENDING,
+            attempts=message.attempts,
+            due_at=due,
+            error=message.last_error,
+        ):
+            counts["lost"] += 1
+        return True
+
+    def _fall_back(self, message: OutboundMessage, error: str) -> None:
+        """Hand a dead customer message to ``on_dead``; a failure there is logged, and the
+        message stays in the dead letters."""
+        if self.on_dead is None or '"fallback"' not in message.data:
+            return
+        try:
+            self.on_dead(message, error)
+        except Exception:
+            log.exception("message %s: moving it to the next channel failed", message.id)
+
+
+def _window(message: OutboundMessage) -> tuple[str, ContactWindow] | None:
+    """The contact window a customer message is stamped with, if any."""
+    if '"window"' not in message.data:
+        return None
+    try:
+        stamp = json.loads(message.data)["window"]
+        window = ContactWindow(opens=stamp["opens"], closes=stamp["closes"])
+    except (ValueError, KeyError, TypeError):
+        log.warning("message %s has a malformed contact window; sending it", message.id)
+        return None
+    return str(stamp["zone"]), window
 
 
 def _is_digest(message: OutboundMessage) -> bool:

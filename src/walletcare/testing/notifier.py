@@ -34,6 +34,11 @@ class RecordingNotifier:
             return len(self.sent)
 
     @hookimpl
+    def walletcare_channels(self) -> list[str]:
+        """The channels this notifier serves."""
+        return sorted(self.channels)
+
+    @hookimpl
     def walletcare_deliver(self, message: OutboundMessage) -> DeliveryReceipt | None:
         """Record ``message`` if its channel is one of ours."""
         if message.channel not in self.channels:

@@ -26,6 +26,8 @@ from walletcare.domain.escalation import (
 from walletcare.domain.events import Event
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.domain.ladder import Ladder
+from walletcare.domain.messages.events import MESSAGE_EVENTS, MessageEvent
+from walletcare.domain.permissions import PermissionPolicy
 from walletcare.domain.regulatory import NoRegulatoryProfile, ProfileChoice
 from walletcare.domain.rules import FactKind
 from walletcare.domain.sla import (
@@ -102,6 +104,7 @@ KERNEL_EVENTS: tuple[type[Event], ...] = (
     RegulatorFlagged,
     PenaltyAccrued,
     NoRegulatoryProfile,
+    *MESSAGE_EVENTS,
 )
 """The events the kernel appends to a case of any kind: its clocks' and its escalation's."""
 
@@ -258,6 +261,8 @@ def fold_kernel_event(
         return apply_clock_event(clocks, event), escalation
     if isinstance(event, EscalationEvent):
         return clocks, apply_escalation_event(escalation, event)
+    if isinstance(event, MessageEvent):
+        return clocks, escalation
     return None
 
 
@@ -281,6 +286,10 @@ def _no_keys(state: Any) -> frozenset[str]:
     return frozenset()
 
 
+def _no_customer(state: Any) -> str:
+    return ""
+
+
 def _templates(value: Any) -> FrozenMap[str, Any]:
     return FrozenMap({name: frozen_map(texts) for name, texts in frozen_map(value).items()})
 
@@ -301,9 +310,17 @@ class CaseKind(Generic[S]):
       complaints' ``next_reply`` or disputes' evidence windows.
     - ``raise_severity``: the events a rule's ``raise_severity`` action appends, and the
       severity the case then has (for the firing's record).
-    - ``contact``: ``(channel, address)`` for the customer's messages.
-    - ``templates``, ``update_template``, ``staff_template`` and ``staff_values``: its texts,
-      the template of a rule's customer notice and staff alert, and what the alert shows.
+    - ``contact``: ``(channel, address)`` for the customer's messages; ``contacts``, if
+      given, every ``(channel, address)`` in the customer's order of preference (a message
+      that dead-letters on one moves to the next).
+    - ``customer``: the id of the case's customer (customers act on their own cases only);
+      ``permissions``: which roles may run which of the kind's commands (None: the kind
+      checks nothing; the kernel checks a command run with ``command=`` and ``by=``).
+    - ``templates``, ``update_template``, ``staff_template`` and ``staff_values``: texts the
+      kind brings in code (catalogue entries of the lowest precedence, ``{name: {language:
+      (subject, body)}}``), the template of a rule's customer notice (``case.update`` if
+      empty) and staff alert, and what the alert shows. A customer notice gets only
+      ``{ref}``: rule descriptions and staff values never reach a customer.
     - ``keys``: the unique keys a case in this state holds; no two cases hold one key at
       once, and the kernel takes and releases them in the command's own commit (complaints:
       one open complaint per customer and transaction).
@@ -320,6 +337,9 @@ class CaseKind(Generic[S]):
     facts: Callable[[S, datetime], Mapping[str, Callable[[], Any]]]
     fact_kinds: FrozenMap[str, FactKind] = field(converter=frozen_map)
     contact: Callable[[S], tuple[str, str]]
+    contacts: Callable[[S], Sequence[tuple[str, str]]] | None = None
+    customer: Callable[[S], str] = _no_customer
+    permissions: PermissionPolicy | None = None
     clock_effects: Callable[[S, Event], Sequence[ClockEffect]] = _no_effects
     metrics: tuple[str, ...] = HOUSE_METRICS
     event_metrics: tuple[str, ...] = ()

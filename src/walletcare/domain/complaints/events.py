@@ -80,6 +80,8 @@ class ComplaintReceived(ComplaintEvent):
     error_code: str = ""
     region: str = ""
     fee_rule: str = ""
+    fallback_contacts: tuple[ContactPoint, ...] = ()
+    """Further ways to reach the customer, in their order of preference."""
 
 
 @frozen(kw_only=True)

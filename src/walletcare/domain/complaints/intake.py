@@ -15,7 +15,6 @@ from walletcare.domain.complaints.events import (
 )
 from walletcare.domain.complaints.severity import SeverityFacts, SeverityPolicy, derive_severity
 from walletcare.domain.complaints.values import (
-    OUTBOUND_CHANNELS,
     Category,
     ContactPoint,
     EvidenceRef,
@@ -83,6 +82,7 @@ class NewComplaint:
     description: str
     occurred_at: datetime
     contact: ContactPoint
+    fallback: Sequence[ContactPoint] = ()
     transactions: Sequence[str] = ()
     amount_lost: Money | None = None
     evidence: Sequence[EvidenceRef] = ()
@@ -177,12 +177,15 @@ def _check_lists(intake: NewComplaint, problems: dict[str, str]) -> None:
 
 def _check_contact(intake: NewComplaint, problems: dict[str, str]) -> None:
     """How to reach the customer, in which language and zone."""
+    # Whether a plugin serves the channels is the service's check: plugins are not domain.
     if not isinstance(intake.contact, ContactPoint):
         problems["contact"] = "must be a ContactPoint (channel and address)"
-    elif intake.contact.channel not in OUTBOUND_CHANNELS:
-        problems["contact.channel"] = (
-            f"{intake.contact.channel!r} is not one of {', '.join(sorted(OUTBOUND_CHANNELS))}"
-        )
+    if isinstance(intake.fallback, str | bytes):
+        problems["fallback"] = "must be a list of ContactPoint, not a single string"
+    else:
+        for i, point in enumerate(intake.fallback):
+            if not isinstance(point, ContactPoint):
+                problems[f"fallback[{i}]"] = "must be a ContactPoint (channel and address)"
     if not isinstance(intake.language, str) or not (2 <= len(intake.language) <= 8):
         problems["language"] = "must be a language tag such as 'en' or 'zh'"
     try:
@@ -230,6 +233,7 @@ def receive(
             jurisdiction=intake.jurisdiction,
             product=intake.product,
             contact=intake.contact,
+            fallback_contacts=tuple(intake.fallback),
             vulnerable=intake.vulnerable,
             segment=intake.segment,
             flags=tuple(sorted(set(intake.flags))),

@@ -23,8 +23,9 @@ from walletcare.domain.cases.kind import (
 from walletcare.domain.complaints import events as ev
 from walletcare.domain.complaints.state import Complaint, apply_all, replay
 from walletcare.domain.complaints.values import Direction
-from walletcare.domain.events import SYSTEM, Event
+from walletcare.domain.events import SYSTEM, ActorRole, Event
 from walletcare.domain.frozenmap import FrozenMap
+from walletcare.domain.permissions import PermissionPolicy
 from walletcare.domain.regulatory import DEFAULT_CHOICES
 from walletcare.domain.rules import FactKind
 
@@ -32,6 +33,7 @@ __all__ = [
     "KIND",
     "COMPLAINT_FACTS",
     "COMPLAINTS",
+    "COMPLAINT_PERMISSIONS",
     "complaint_facts",
     "clock_effects",
     "open_key",
@@ -173,6 +175,44 @@ def _keys(c: Complaint) -> frozenset[str]:
     return frozenset(held)
 
 
+_CUSTOMER, _STAFF, _SYSTEM = ActorRole.CUSTOMER, ActorRole.STAFF, ActorRole.SYSTEM
+
+COMPLAINT_PERMISSIONS: Final[PermissionPolicy] = PermissionPolicy(
+    grants={
+        "open": (_CUSTOMER, _STAFF, _SYSTEM),
+        "provide_information": (_CUSTOMER, _STAFF),
+        "reopen": (_CUSTOMER, _STAFF),
+        "withdraw": (_CUSTOMER, _STAFF),
+        "acknowledge": (_STAFF, _SYSTEM),
+        "assign": (_STAFF,),
+        "start_investigation": (_STAFF,),
+        "request_information": (_STAFF,),
+        "resolve": (_STAFF, _SYSTEM),
+        "await_third_party": (_STAFF,),
+        "third_party_answered": (_STAFF,),
+        "record_finding": (_STAFF,),
+        "link_incident": (_STAFF, _SYSTEM),
+        "unlink_incident": (_STAFF, _SYSTEM),
+        "close": (_STAFF, _SYSTEM),
+        "record_contact": (_CUSTOMER, _STAFF),
+        "change_severity": (_STAFF,),
+        "send_holding_reply": (_STAFF,),
+        "add_flags": (_STAFF,),
+        "escalate": (_STAFF, _SYSTEM),
+        "merge": (_STAFF,),
+        "release_held": (_STAFF,),
+    }
+)
+"""Who may run which complaint command: customers open, add information (answers and
+their own messages: ``provide_information``, ``record_contact``), reopen and withdraw their
+own complaints; staff run every command; the system opens (a fee audit's
+remediation), closes and escalates (its timers)."""
+
+
+def _contacts(c: Complaint) -> Sequence[tuple[str, str]]:
+    return [(p.channel, p.address) for p in (c.contact, *c.fallback_contacts)]
+
+
 def _apply_all(c: Complaint, events: Sequence[Event]) -> Complaint:
     return apply_all(c, events) if events else c
 
@@ -187,6 +227,9 @@ COMPLAINTS: Final[CaseKind[Complaint]] = CaseKind(
     facts=complaint_facts,
     fact_kinds=COMPLAINT_FACTS,
     contact=lambda c: (c.contact.channel, c.contact.address),
+    contacts=_contacts,
+    customer=lambda c: c.customer_id,
+    permissions=COMPLAINT_PERMISSIONS,
     clock_effects=clock_effects,
     raise_severity=_raise_severity,
     update_template="complaint.update",

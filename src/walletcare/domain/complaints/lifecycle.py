@@ -34,6 +34,7 @@ from walletcare.domain.complaints.guards import (
     role_of,
 )
 from walletcare.domain.complaints.intake import ComplaintPolicy, choices
+from walletcare.domain.complaints.remedies import remedy_rate
 from walletcare.domain.complaints.state import Complaint
 from walletcare.domain.complaints.values import (
     OPEN_STATUSES,
@@ -47,6 +48,7 @@ from walletcare.domain.complaints.values import (
     Status,
 )
 from walletcare.domain.events import Actor, ActorRole, Event
+from walletcare.domain.fees.exchange import ExchangeRate
 from walletcare.domain.money import Money
 from walletcare.errors import DomainError, TransitionNotAllowed, ValidationError
 
@@ -195,8 +197,13 @@ def resolve(
     explanation: str,
     remedy: Money | None = None,
     message_id: str,
+    rate: ExchangeRate | None = None,
 ) -> list[Event]:
-    """Resolve with an explicit outcome, remedy (or none) and an explanation for the customer."""
+    """Resolve with an explicit outcome, remedy (or none) and an explanation for the customer.
+
+    A remedy in another currency than the loss needs ``rate`` (converting between the two),
+    which is recorded with the resolution; the loss cap is checked in the loss's currency.
+    """
     require_status(
         complaint, _RESOLVABLE, "resolve"
     )
@@ -217,17 +224,14 @@ def resolve(
             raise ValidationError.of("remedy", "must be a positive Money amount, or None")
         if chosen is Outcome.REJECTED:
             raise ValidationError.of("remedy", "a rejected complaint carries no remedy")
-        lost = complaint.amount_lost
-        if (
-            lost is not None
-            and lost.currency == remedy.currency
-            and remedy > lost
-            and chosen is not Outcome.UPHELD
-        ):
-            raise ValidationError.of(
-                "remedy", f"{remedy} exceeds the {lost} lost for a partly upheld complaint"
-            )
-    resolution = Resolution(outcome=chosen, explanation=explanation.strip(), remedy=remedy)
+        rate = remedy_rate(
+            complaint.amount_lost, remedy, rate, capped=chosen is not Outcome.UPHELD
+        )
+    elif rate is not None:
+        raise ValidationError.of("rate", "a rate converts a remedy; there is none")
+    resolution = Resolution(
+        outcome=chosen, explanation=explanation.strip(), remedy=remedy, rate=rate
+    )
     return [
         ComplaintResolved(
             complaint_id=complaint.id, at=at, by=by, resolution=resolution, message_id=message_id

@@ -109,6 +109,8 @@ class Complaint:
     received_transactions: tuple[str, ...] = ()
     """The transactions the complaint was received about (before any were linked or merged)."""
     linked_intakes: tuple[str, ...] = ()
+    fallback_contacts: tuple[ContactPoint, ...] = ()
+    """Further ways to reach the customer after ``contact``, in their order of preference."""
     """The host's ids of repeat intakes linked to this complaint."""
     flags: tuple[str, ...] = ()
     merchant: str = ""
@@ -159,6 +161,7 @@ def _received(event: ComplaintReceived) -> Complaint:
         jurisdiction=event.jurisdiction,
         product=event.product,
         contact=event.contact,
+        fallback_contacts=event.fallback_contacts,
         vulnerable=event.vulnerable,
         segment=event.segment,
         flags=event.flags,

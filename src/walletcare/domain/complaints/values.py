@@ -9,6 +9,7 @@ from attrs import field, frozen
 from attrs.validators import instance_of, optional
 
 from walletcare.domain.events import aware, non_empty
+from walletcare.domain.fees.exchange import ExchangeRate
 from walletcare.domain.fieldtypes import check_fields
 from walletcare.domain.money import Money
 
@@ -116,7 +117,7 @@ class Outcome(enum.StrEnum):
 
 
 OUTBOUND_CHANNELS = frozenset({"sms", "email", "push", "in_app", "phone", "post"})
-"""Channels walletcare can queue a message to the customer on."""
+"""Channels follow-ups may contact a customer on (complaints take any channel a plugin serves)."""
 
 
 @frozen(kw_only=True)
@@ -173,11 +174,16 @@ _money_or_none = optional(instance_of(Money))
 
 @frozen(kw_only=True)
 class Resolution:
-    """How the complaint ended: outcome, remedy (or none) and an explanation the customer reads."""
+    """How the complaint ended: outcome, remedy (or none) and an explanation the customer reads.
+
+    ``rate`` is the exchange rate a remedy in another currency than the loss was checked
+    against the loss at, recorded with it.
+    """
 
     outcome: Outcome
     explanation: str = field(validator=non_empty)
     remedy: Money | None = field(default=None, validator=_money_or_none)
+    rate: ExchangeRate | None = None
 
     def __attrs_post_init__(self) -> None:
         check_fields(self)

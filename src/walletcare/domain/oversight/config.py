@@ -12,6 +12,7 @@ from attrs import field, frozen
 from walletcare.domain.fieldtypes import as_tuple, check_fields
 from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.ladder import Ladder
+from walletcare.domain.permissions import PermissionPolicy
 from walletcare.domain.regulatory import (
     CompiledRegulation,
     ProfileChoice,
@@ -206,10 +207,17 @@ class CompiledOversight:
 @frozen(kw_only=True)
 class CaseSettings:
     """One kind's configuration: its own ``policy`` (``ComplaintPolicy`` for complaints; None
-    for the kind's default) and the ``oversight`` its cases are held to."""
+    for the kind's default), the ``oversight`` its cases are held to, and who may run which
+    command (``permissions``; None for the kind's own policy)."""
 
     policy: object = None
     oversight: Oversight = field(factory=Oversight)
+    permissions: PermissionPolicy | None = None
 
     def __attrs_post_init__(self) -> None:
         check_fields(self)
+        if self.permissions is not None and not isinstance(self.permissions, PermissionPolicy):
+            raise ValidationError.of(
+                "permissions",
+                f"must be a PermissionPolicy, got {type(self.permissions).__name__}",
+            )

@@ -159,9 +159,10 @@ def allowances_of(case: CaseState, compiled: CompiledOversight) -> dict[str, Dea
 
 
 def final_response_notice(case: CaseState, compiled: CompiledOversight) -> str:
-    """What the regulation wants the final response to tell the customer, in their language."""
+    """The catalogue id of what the case's regulation wants its final response to tell the
+    customer (the ombudsman, the out-of-court body), or '' if nothing."""
     profile = profile_of(case, compiled)
-    return profile.notice_in(case.language) if profile is not None else ""
+    return profile.notice if profile is not None else ""
 
 
 def sla_policy_for(

@@ -56,6 +56,7 @@ PROFILES: FrozenMap[str, RegulatoryProfile] = FrozenMap(
                 "PSD2 (Directive (EU) 2015/2366) Art. 101(2)",
                 "EBA Interactive Single Rulebook",
             ),
+            notice="notice.psd2",
         ),
         RegulatoryProfile(
             name="uk_disp",
@@ -104,13 +105,7 @@ PROFILES: FrozenMap[str, RegulatoryProfile] = FrozenMap(
                 ),
             ),
             sources=("FCA Handbook DISP 1.5, 1.6.1R, 1.6.2R, 1.6.2AR",),
-            final_response_notice={
-                "en": "This is our final response. If you are still unhappy, you can refer your "
-                "complaint to the Financial Ombudsman Service, free of charge, within six months "
-                "of the date of this response.",
-                "zh": "这是我们的最终答复。如您仍不满意，可在本答复发出之日起六个月内，免费将投诉"
-                "提交至英国金融申诉专员服务机构（Financial Ombudsman Service）。",
-            },
+            notice="notice.uk_disp",
             notes=(
                 "The final response must tell the customer of the Financial Ombudsman Service "
                 "and the 6-month limit."
@@ -191,6 +186,7 @@ PROFILES: FrozenMap[str, RegulatoryProfile] = FrozenMap(
                 ),
             ),
             sources=("12 CFR 1005.11(b)-(c)",),
+            notice="notice.reg_e",
         ),
         RegulatoryProfile(
             name="reg_z",
@@ -205,6 +201,7 @@ PROFILES: FrozenMap[str, RegulatoryProfile] = FrozenMap(
                 ),
             ),
             sources=("12 CFR 1026.13(c)",),
+            notice="notice.reg_z",
             notes="Due within two billing cycles; 90 days is the outer limit used here.",
         ),
         RegulatoryProfile(
@@ -244,11 +241,7 @@ PROFILES: FrozenMap[str, RegulatoryProfile] = FrozenMap(
                 ),
             ),
             sources=("银行业保险业消费投诉处理管理办法 (CBIRC Order 2020 No. 3)",),
-            final_response_notice={
-                "en": "If you are not satisfied with this outcome, you may apply for mediation or "
-                "raise it with the financial regulator.",
-                "zh": "如您对处理结果不满意，可以申请调解，或向金融监督管理部门反映。",
-            },
+            notice="notice.cn_banking",
         ),
         RegulatoryProfile(
             name="rbi_tat",
@@ -295,10 +288,7 @@ PROFILES: FrozenMap[str, RegulatoryProfile] = FrozenMap(
                 ),
             ),
             sources=("RBI Integrated Ombudsman Scheme 2021, clause 10",),
-            final_response_notice={
-                "en": "If you are not satisfied with this reply, you may complain to the RBI "
-                "Ombudsman under the Integrated Ombudsman Scheme, 2021, within one year of it.",
-            },
+            notice="notice.rbi_ombudsman",
         ),
     )
 )

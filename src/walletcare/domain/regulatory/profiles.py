@@ -147,23 +147,23 @@ class RegulatoryProfile:
     sources: tuple[str, ...] = field(converter=as_tuple)
     penalty: DailyPenalty | None = None
     notes: str = ""
+    notice: str = ""
+    """The catalogue id of what the final response must tell the customer (the ombudsman,
+    the out-of-court body); ``notice.<name>`` when ``final_response_notice`` is given."""
     final_response_notice: FrozenMap[str, str] = field(factory=FrozenMap, converter=as_map)
-    """What the final response must tell the customer (e.g. the ombudsman), by language."""
+    """A host profile's notice texts by language (the catalogue's defaults for ``notice``)."""
     paused_by: frozenset[str] = field(default=frozenset(), converter=_waits)
     """The waits (``customer``, ``merchant``, ``network``) that stop this regulation's clocks;
     none by default: PSD2, DISP, Reg E and the others have no stop-the-clock."""
 
     def __attrs_post_init__(self) -> None:
         check_fields(self)
+        if self.final_response_notice and not self.notice:
+            object.__setattr__(self, "notice", f"notice.{self.name}")
         if not self.name.strip():
             raise ValidationError.of("name", "a profile needs a name")
         if not self.sources:
             raise ValidationError.of("sources", f"{self.name}: say where the deadlines come from")
-
-    def notice_in(self, language: str) -> str:
-        """The final-response notice in ``language`` (its primary subtag), else English, else ''."""
-        primary = language.replace("_", "-").split("-", 1)[0].lower()
-        return self.final_response_notice.get(primary) or self.final_response_notice.get("en", "")
 
     def applicable(self, flags: Iterable[str], product: str = "") -> tuple[ProfileDeadline, ...]:
         """The deadlines and allowances that apply to a case with ``flags`` and ``product``."""
