@@ -32,7 +32,12 @@ from walletcare.services.messages import Held, Messages, Recipient
 if TYPE_CHECKING:
     from walletcare.services.cases import StepResult
 
-__all__ = ["CaseMessaging"]
+__all__ = ["CaseMessaging", "UPDATE_SUMMARY", "NOTICE_FIELDS"]
+
+UPDATE_SUMMARY = "case.update.summary"
+"""The catalogue id of the neutral ``{summary}`` a rule's customer notice carries."""
+NOTICE_FIELDS = frozenset({"ref", "summary"})
+"""What a rule's customer notice offers its template."""
 
 S = TypeVar("S", bound=CaseState)
 
@@ -120,10 +125,14 @@ class CaseMessaging(Generic[S]):
         data = {f"{self.kind.name}_id": case.id, "rule": notice.rule}
         if action.customer:
             template = action.template or self.kind.update_template or "case.update"
+            # A kind's update template may show a {summary}: the customer gets the
+            # catalogue's neutral one, never the rule's description or reason.
+            locale = self.messages.catalogue.locale_for(case.language)
+            summary = self.messages.catalogue.text(UPDATE_SUMMARY, locale)
             built = self.messages.to_customer(
                 recipient=self.recipient(case),
                 template=template,
-                values={"ref": case.id},
+                values={"ref": case.id, "summary": summary},
                 message_id=f"{case.id}/{template}/{version}/{notice.rule}/{index}",
                 stream_id=case.id,
                 now=now,

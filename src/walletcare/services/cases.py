@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 from walletcare.domain.cases import CaseKind, CaseState
 from walletcare.domain.clock_events import ClockStarted, find_clock
 from walletcare.domain.events import Actor, Event
-from walletcare.domain.messages import mask_pii
+from walletcare.domain.messages import mask_details
 from walletcare.domain.oversight import (
     CompiledOversight,
     Oversight,
@@ -44,7 +44,7 @@ from walletcare.ports import (
 )
 from walletcare.serialization import WalletcareConverter
 from walletcare.services.audit import AuditEntry
-from walletcare.services.case_messages import CaseMessaging
+from walletcare.services.case_messages import NOTICE_FIELDS, CaseMessaging
 from walletcare.services.case_states import CaseStates
 from walletcare.services.commands import CommandRunner, Decision, Loaded
 from walletcare.services.messages import Messages
@@ -126,6 +126,13 @@ class CaseService(CaseMessaging[S], Generic[S]):
                 if action.customer and catalogue.is_staff(template):
                     raise ValidationError.of(
                         where, f"{template!r} is a staff template; customers never get one"
+                    )
+                extra = catalogue.fields(template) - NOTICE_FIELDS
+                if action.customer and extra:
+                    raise ValidationError.of(
+                        where,
+                        f"{template!r} needs {sorted(extra)}; a rule's customer notice "
+                        "offers only {ref} and a neutral {summary}",
                     )
 
     # -- commands --------------------------------------------------------------------------
@@ -351,7 +358,7 @@ class CaseService(CaseMessaging[S], Generic[S]):
             for key in ("kind", "schema_version", "at", "by", id_key):
                 details.pop(key, None)
             if self.messages.policy.mask_audit and self.messages.policy.mask:
-                details = _masked(details, self.messages.policy.mask)
+                details = mask_details(details, self.messages.policy.mask)
             entries.append(
                 AuditEntry(
                     version=record.stream_version,
@@ -409,14 +416,3 @@ class CaseService(CaseMessaging[S], Generic[S]):
     def _require_id(self, case_id: object) -> None:
         if not isinstance(case_id, str) or not case_id.strip():
             raise ValidationError.of(f"{self.kind.name}_id", "must be a non-empty string")
-
-
-def _masked(value: Any, kinds: Any) -> Any:
-    """Every text in an event's details with personal data masked (for audit lines)."""
-    if isinstance(value, str):
-        return mask_pii(value, kinds)[0]
-    if isinstance(value, dict):
-        return {k: _masked(v, kinds) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(v, kinds) for v in value]
-    return value

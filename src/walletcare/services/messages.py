@@ -39,6 +39,8 @@ __all__ = ["Messages", "Held", "Recipient", "HINT", "ADR_BODY", "window_data"]
 
 HINT = "hint.verification"
 """The catalogue id of the verification hint every customer message ends with."""
+OWN = frozenset({"ref", "rule", "tier", "message", "template", "notice"})
+"""Values walletcare writes itself (ids, rule names, catalogue notices): never masked."""
 ADR_BODY = "notice.psd2.adr_body"
 """The catalogue id of the generic ADR body named when the host configured none."""
 
@@ -117,7 +119,8 @@ class Messages:
                 found = phishing_reasons(value.text, self.policy.allowed_domains)
                 unsafe += [f"{value.field}: {reason}" for reason in found]
             text = present(value, locale, zone, self.term)
-            shown[name] = self.mask(text) if isinstance(value, str | StaffText) else text
+            masked = isinstance(value, StaffText) or (isinstance(value, str) and name not in OWN)
+            shown[name] = self.mask(text) if masked else text
         return shown, unsafe
 
     def render(

@@ -198,15 +198,16 @@ COMPLAINT_PERMISSIONS: Final[PermissionPolicy] = PermissionPolicy(
         "change_severity": (_STAFF,),
         "send_holding_reply": (_STAFF,),
         "add_flags": (_STAFF,),
-        "escalate": (_STAFF, _SYSTEM),
+        "escalate": (_STAFF,),
         "merge": (_STAFF,),
         "release_held": (_STAFF,),
     }
 )
 """Who may run which complaint command: customers open, add information (answers and
 their own messages: ``provide_information``, ``record_contact``), reopen and withdraw their
-own complaints; staff run every command; the system opens (a fee audit's
-remediation), closes and escalates (its timers)."""
+own complaints; staff run every command; the system acts for its timers and automations: it
+opens (a fee audit's remediation), closes (auto-close), and acknowledges, links and resolves
+the members of an incident. Rules escalate through oversight, not the escalate command."""
 
 
 def _contacts(c: Complaint) -> Sequence[tuple[str, str]]:

@@ -14,6 +14,7 @@ from walletcare.domain.messages.masking import (
     find_pii,
     iban_valid,
     luhn_valid,
+    mask_details,
     mask_pii,
     resident_id_valid,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Finding",
     "find_pii",
     "mask_pii",
+    "mask_details",
     "luhn_valid",
     "resident_id_valid",
     "iban_valid",

@@ -13,6 +13,7 @@ import enum
 import re
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from attrs import frozen
 
@@ -21,6 +22,7 @@ __all__ = [
     "Finding",
     "find_pii",
     "mask_pii",
+    "mask_details",
     "luhn_valid",
     "resident_id_valid",
     "iban_valid",
@@ -86,21 +88,22 @@ def iban_valid(text: str) -> bool:
     return int(number) % 97 == 1
 
 
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9_.+-])[A-Za-z0-9_.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _IBAN = re.compile(
-    r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])"
+    r"(?:(?<![A-Za-z0-9])|(?<=IBAN))[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])"
 )
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_CARD = re.compile(r"(?<![\d+-])\d(?:[ -]?\d){12,18}(?![\d-])")
+_CARD = re.compile(r"(?<![A-Za-z0-9_+-])\d(?:[ -]?\d){12,18}(?![A-Za-z0-9_-])")
 _ACCOUNT_NAMED = re.compile(
     r"(?:account|acct|a/c|账号|账户|帐号|帐户|户号)(?:\s*(?:no\.?|number|#|号码|号))?"
     r"\s*[:：#]?\s*(\d(?:[ -]?\d){5,33})(?![\d])",
     re.IGNORECASE,
 )
-_LONG_DIGITS = re.compile(r"(?<![\d.,])\d{12,34}(?![\d.,])")
+# Digits inside a token (a hex id, cmp_8029...) are part of a reference, not an account.
+_LONG_DIGITS = re.compile(r"(?<![A-Za-z0-9_.,-])\d{12,34}(?![A-Za-z0-9_.,-])")
 _PHONE = re.compile(
-    r"(?<![\w+:])(?<!\d[.,])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}"
-    r"(?![\w:%]|[.,]\d)"
+    r"(?<![A-Za-z0-9_+:-])(?<!\d[.,])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}"
+    r"(?![A-Za-z0-9_:%]|[.,]\d)"
 )
 _CN_MOBILE = re.compile(r"1[3-9]\d{9}")
 _THOUSANDS = re.compile(r"\d{1,3}(?:[ ,.]\d{3})+")
@@ -188,3 +191,19 @@ def mask_pii(
         last = f.end
     parts.append(text[last:])
     return "".join(parts), tuple(f.kind for f in findings)
+
+
+def mask_details(value: object, kinds: Iterable[PiiKind] = tuple(PiiKind)) -> Any:
+    """Every text in an event's details (nested dicts and lists) with personal data masked,
+    for audit lines; ids (``id``, ``*_id``) are references, not personal data, and stay."""
+    wanted = tuple(kinds)
+    if isinstance(value, str):
+        return mask_pii(value, wanted)[0]
+    if isinstance(value, dict):
+        return {
+            k: v if k == "id" or str(k).endswith("_id") else mask_details(v, wanted)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [mask_details(v, wanted) for v in value]
+    return value

@@ -34,6 +34,11 @@ _SECRET_ZH = (
 _ASK_ZH = r"(?:提供|告诉|告知|发送|发给|发来|回复|输入|提交|报一下|报给|说出|念出|确认一下|给我们|填写|转发)"
 SECRET_REQUEST_ZH = re.compile(rf"{_ASK_ZH}[^。！？\n]{{0,20}}?{_SECRET_ZH}", re.IGNORECASE)
 """A Chinese request for a secret: a verb of asking, then the secret within the sentence."""
+SECRET_HANDOVER_ZH = re.compile(
+    rf"把[^。！？\n]{{0,10}}?{_SECRET_ZH}[^。！？\n]{{0,10}}?(?:发|告诉|告知|提供|给|报|输入)",
+    re.IGNORECASE,
+)
+"""A Chinese request in the 把 form: "把验证码发给我们" (hand the secret over)."""
 
 _DENIAL = re.compile(
     r"(?:never|not|n't|no one|nobody|do not|don't|won't|will not|refuse|avoid|"
@@ -81,7 +86,8 @@ def phishing_reasons(text: str, allowed_domains: Iterable[str]) -> list[str]:
     """Why ``text`` looks like phishing (empty if it does not), each reason quoting the text."""
     reasons = [
         f"asks for a secret: {found!r}"
-        for found in (*_requests(SECRET_REQUEST_EN, text), *_requests(SECRET_REQUEST_ZH, text))
+        for pattern in (SECRET_REQUEST_EN, SECRET_REQUEST_ZH, SECRET_HANDOVER_ZH)
+        for found in _requests(pattern, text)
     ]
     reasons += [
         f"links outside the allowed domains: {url!r}"
