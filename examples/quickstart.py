@@ -1,5 +1,6 @@
 """walletcare quick start: one complaint from intake to resolution on the default SQLite file,
-with its PSD2 deadline counted on Germany's business days.
+with its PSD2 deadline counted on Germany's business days and the card number an agent typed
+masked in the customer's SMS.
 
 Run it from any directory; it keeps its cases in ``walletcare.db`` there.
 """
@@ -69,7 +70,7 @@ def main() -> None:
         app.complaints.acknowledge(cid, by=agent)
         app.complaints.start_investigation(cid, by=agent)
         app.complaints.request_information(
-            cid, by=agent, questions="the bank's reference for the transfer"
+            cid, by=agent, questions="the bank reference for the top-up from card 4111111111111111"
         )
         app.complaints.provide_information(
             cid, by=alice, summary="Reference SEPA-2231-XK", channel="in_app"
@@ -83,7 +84,14 @@ def main() -> None:
             ),
             remedy=Money.of("120.00", "EUR"),
         )
-        print("Delivering queued messages:")
+        print("Queued for alice (they wait for 08:00-21:00 in Berlin):")
+        for message in app.messages(cid):
+            due = message.due_at.astimezone(ZoneInfo("Europe/Berlin"))
+            print(f"  {due:%a %H:%M} {message.template}")
+            if message.template == "complaint.information_requested":
+                # The card number the agent typed is masked: only its last digits show.
+                print(f"    {message.body.splitlines()[0]}")
+        print("Delivering what is due now:")
         app.tick()
 
         met = [(c.metric, c.met) for c in app.complaints.get(cid).clocks]

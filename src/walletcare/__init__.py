@@ -65,6 +65,7 @@ from walletcare.domain.incidents import (
     RemedyKind,
     TimelineEntry,
 )
+from walletcare.domain.messages import PiiKind, StaffText, Term
 from walletcare.domain.money import Money
 from walletcare.errors import (
     ConcurrencyConflict,
@@ -73,8 +74,10 @@ from walletcare.errors import (
     DeliveryFailed,
     DomainError,
     NotFound,
+    PermissionDenied,
     StorageError,
     TransitionNotAllowed,
+    UnsafeMessage,
     ValidationError,
     WalletcareError,
 )
@@ -82,7 +85,7 @@ from walletcare.hookspecs import hookimpl
 from walletcare.ports import DeliveryReceipt, MessageStatus, OutboundMessage
 from walletcare.services.complaints import AuditEntry, ComplaintReceipt, DuplicateComplaint
 from walletcare.services.fees import FeeCustomer, RemedyReport
-from walletcare.settings import RetryPolicy, Settings
+from walletcare.settings import MessageSettings, RetryPolicy, Settings
 
 __all__ = [
     "Followup",
@@ -95,6 +98,10 @@ __all__ = [
     "Walletcare",
     "Settings",
     "RetryPolicy",
+    "MessageSettings",
+    "Term",
+    "StaffText",
+    "PiiKind",
     "TickReport",
     "SystemClock",
     "hookimpl",
@@ -163,6 +170,8 @@ __all__ = [
     "DomainError",
     "TransitionNotAllowed",
     "NotFound",
+    "PermissionDenied",
+    "UnsafeMessage",
     "ConfigurationError",
     "StorageError",
     "DamagedRecord",

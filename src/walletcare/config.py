@@ -17,7 +17,9 @@ from walletcare.domain.followups import ContactProfile, FollowupPolicy, TriggerP
 from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.incidents import IncidentPolicy, Pattern, TextPattern
 from walletcare.domain.ladder import DEFAULT_LADDER, Ladder, Tier
+from walletcare.domain.messages import ContactWindow, MessagePolicy, PhishingAction, PiiKind
 from walletcare.domain.oversight import CaseSettings, Oversight, SlaChoice
+from walletcare.domain.permissions import PermissionPolicy
 from walletcare.domain.regulatory import (
     DEFAULT_CHOICES,
     JURISDICTIONS,
@@ -34,9 +36,15 @@ from walletcare.domain.regulatory import (
 )
 from walletcare.domain.rules import Action, ActionKind, Condition, FactKind, Once, Rule
 from walletcare.domain.sla import Measure, SlaPolicy, SlaTarget
-from walletcare.settings import RetryPolicy, Settings
+from walletcare.settings import MessageSettings, RetryPolicy, Settings
 
 __all__ = [
+    "MessageSettings",
+    "MessagePolicy",
+    "PhishingAction",
+    "PiiKind",
+    "ContactWindow",
+    "PermissionPolicy",
     "CONTACT_PROFILES",
     "ContactProfile",
     "FollowupPolicy",
