@@ -44,6 +44,7 @@ def run(args: list[str], env: dict[str, str]) -> str:
         ["bench_snapshot.py", "3", "5"],
         ["bench_service.py", "5", "20", "60", "5"],
         ["bench_tick.py", "1000", "2000", "5"],
+        ["bench_messages.py", "20", "5"],
     ],
     ids=lambda a: a[0],
 )
