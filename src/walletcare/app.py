@@ -168,12 +168,18 @@ class Walletcare:
             for profile in self.settings.regulation.profiles
             if profile.final_response_notice
         }
-        return Catalogue(
+        catalogue = Catalogue(
             directories=self.settings.messages.catalogues,
             kinds=[kind.templates for kind in kinds],
             texts=notices,
             staff_templates=[kind.staff_template for kind in kinds],
         )
+        for name in sorted(self.settings.messages.policy.urgent_templates):
+            if not catalogue.has(name):
+                raise ConfigurationError(
+                    f"settings.messages.policy.urgent_templates: no message template {name!r}"
+                )
+        return catalogue
 
     def _wire(self, kinds: Sequence[CaseKind[Any]], owner: dict[type[Event], str]) -> None:
         self.commands = CommandRunner(

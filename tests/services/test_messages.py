@@ -61,6 +61,15 @@ def test_a_host_text_with_an_unknown_placeholder_is_refused_at_start(tmp_path: P
         make_app(messages=MessageSettings(catalogues=(str(tmp_path),)))
 
 
+def test_an_unknown_urgent_template_is_refused_at_start() -> None:
+    """Urgent templates the policy names must be in the catalogue."""
+    from walletcare.domain.messages import MessagePolicy
+
+    policy = MessagePolicy(urgent_templates={"complaint.security_alrt"})
+    with pytest.raises(ConfigurationError, match="security_alrt"):
+        make_app(messages=MessageSettings(policy=policy))
+
+
 def test_a_missing_catalogue_directory_is_refused_at_start(tmp_path: Path) -> None:
     """A catalogue directory that does not exist fails start-up."""
     with pytest.raises(ConfigurationError, match="does not exist"):
@@ -77,10 +86,20 @@ def test_a_missing_catalogue_directory_is_refused_at_start(tmp_path: Path) -> No
             ),
             "staff template",
         ),
+        (
+            Action(
+                kind=ActionKind.NOTIFY,
+                customer=True,
+                channel="sms",
+                template="complaint.acknowledged",
+            ),
+            "offers only",
+        ),
     ],
 )
 def test_templates_rules_name_are_checked_at_start(action: Action, match: str) -> None:
-    """A rule naming a template the catalogue lacks, or a staff template for a customer."""
+    """A rule naming a template the catalogue lacks, a staff template for a customer, or a
+    customer template needing more than a notice offers."""
     rule = Rule(id="r", when=Condition(fact="status", op="eq", value="received"), then=(action,))
     with pytest.raises(ConfigurationError, match=match):
         make_app(cases={"complaint": CaseSettings(oversight=Oversight(rules=(rule,)))})
