@@ -52,11 +52,13 @@ def intake(customer: str) -> NewComplaint:
 def service_lifecycles(app: Walletcare, n: int) -> None:
     s = app.complaints
     for _ in range(n):
-        cid = s.open(intake(f"cust-{next(ids)}")).complaint_id
+        customer = f"cust-{next(ids)}"
+        cid = s.open(intake(customer)).complaint_id
         s.acknowledge(cid, by=STAFF)
         s.start_investigation(cid, by=STAFF)
         s.request_information(cid, by=STAFF, questions="receipt?")
-        s.provide_information(cid, by=CUSTOMER, summary="attached")
+        # Customers add information to their own complaints only.
+        s.provide_information(cid, by=Actor.customer(customer), summary="attached")
         s.resolve(cid, by=STAFF, outcome="upheld", explanation=EXPLANATION)
         assert s.close(cid, by=STAFF).status is c.Status.CLOSED
 
