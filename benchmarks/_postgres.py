@@ -221,6 +221,10 @@ class Accepting:
     """A channel that accepts every message at once."""
 
     @hookimpl
+    def walletcare_channels(self) -> list[str]:
+        return ["sms"]
+
+    @hookimpl
     def walletcare_deliver(self, message: OutboundMessage) -> DeliveryReceipt | None:
         return DeliveryReceipt(message_id=message.id, channel=message.channel)
 
