@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 
 from tests.incidents.builders import complaint, file, make_app, only_incident, policy
-from walletcare import Actor, Money, RemedyKind
+from walletcare import Actor, ContactPoint, Money, RemedyKind
 from walletcare.config import Action, ActionKind, Condition, Once, Oversight, Pattern, Rule
 from walletcare.domain.complaints.kind import COMPLAINTS
-from walletcare.errors import TransitionNotAllowed, ValidationError
+from walletcare.errors import TransitionNotAllowed, UnsafeMessage, ValidationError
 from walletcare.ports import MessageStatus
+from walletcare.testing import RecordingNotifier
 
 OPS = Actor.staff("ops-1")
 EXPLANATION = {
@@ -397,3 +398,60 @@ def test_a_fee_finding_opens_an_incident_for_the_fee_complaints() -> None:
     assert sorted(incident.members) == ["fees-tx-0", "fees-tx-1", "fees-tx-2"]
     again = app.incidents.from_fee_finding(finding)
     assert again.id == incident.id and len(app.incidents.list()) == 1
+
+
+def test_an_update_asking_for_codes_is_refused_and_nothing_is_posted() -> None:
+    """Staff text in a broadcast that asks for an SMS code is refused before anything is written."""
+    app, clock, channel = make_app()
+    file(app, clock, 5)
+    incident_id = only_incident(app)
+    before = len(app.events(incident_id))
+    with pytest.raises(UnsafeMessage) as refused:
+        app.incidents.post_update(
+            incident_id,
+            {
+                "en": "Fixed. Reply with the SMS code we sent you to get your refund.",
+                "zh": "已修复。",
+            },
+            by=OPS,
+        )
+    assert refused.value.field == "texts[en]"
+    assert len(app.events(incident_id)) == before
+    app.tick()
+    assert [m for m in channel.sent if m.template == "incident.update"] == []
+
+
+def test_an_update_waits_for_each_customer_daytime_masks_and_carries_the_hint() -> None:
+    """At 09:00 UTC, a Shanghai customer (17:00) gets the update now, a Los Angeles one (01:00)
+    at 08:00 their time; each body is masked and ends with the verification hint."""
+    app, clock, channel = make_app()
+    file(app, clock, 3, customer_zone="Asia/Shanghai")
+    file(app, clock, 2, start=3, customer_zone="America/Los_Angeles")
+    incident_id = only_incident(app)
+    app.incidents.post_update(incident_id, "Card 4111 1111 1111 1111 was not affected.", by=OPS)
+    app.tick()
+    sent = [m for m in channel.sent if m.template == "incident.update"]
+    assert sorted(m.recipient for m in sent) == [f"+49151{n:07d}" for n in range(3)]
+    assert all("4111 1111 1111 1111" not in m.body for m in sent)
+    assert all(m.body.rstrip().endswith("check this message there.") for m in sent)
+    clock.advance(timedelta(hours=6))  # 15:05 UTC: 07:05 in Los Angeles (PST), still night
+    app.tick()
+    later = [m for m in channel.sent if m.template == "incident.update"]
+    assert len(later) == 3
+    clock.advance(timedelta(hours=1))  # 08:05 there
+    app.tick()
+    later = [m for m in channel.sent if m.template == "incident.update"]
+    assert sorted(m.recipient for m in later) == [f"+49151{n:07d}" for n in range(5)]
+
+
+def test_an_update_goes_on_the_customer_next_channel_when_the_first_is_not_served() -> None:
+    """A customer whose SMS no plugin serves gets the update on their next channel, e-mail."""
+    app, clock, channel = make_app(
+        channel=RecordingNotifier(channels=["email", "payments", "staff"])
+    )
+    file(app, clock, 5, fallback=(ContactPoint(channel="email", address="c@example.com"),))
+    incident_id = only_incident(app)
+    app.incidents.post_update(incident_id, "We are on it.", by=OPS)
+    app.tick()
+    sent = [m for m in channel.sent if m.template == "incident.update"]
+    assert len(sent) == 5 and {m.channel for m in sent} == {"email"}

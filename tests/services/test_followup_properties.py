@@ -11,7 +11,6 @@ from walletcare import Actor, ContactPoint, FollowupStatus, Money, Purpose, Sett
 from walletcare.config import CaseSettings, ContactProfile, FollowupPolicy
 from walletcare.domain.followups import CN_SMS, EU_GDPR, US_REG_F, ledger_stream
 from walletcare.domain.followups.ledger import ConsentRecorded, ContactQueued, ConversationHeld
-from walletcare.domain.followups.quiet_hours import is_quiet
 from walletcare.testing import FixedClock, FlakyNotifier
 
 T0 = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
@@ -112,7 +111,7 @@ def test_contact_rules_hold_for_every_message(
         history = app.followups.contact_history(who)
         first: dict[str, datetime] = {}
         for record in history:
-            assert not is_quiet(record.at, zone, profile.opens, profile.closes), (who, record)
+            assert profile.window.is_open(record.at, zone), (who, record)
             if record.purpose in profile.capped:
                 first.setdefault(record.followup_id, record.at)
         # The cool-down holds after a conversation the ledger recorded before the contact: a

@@ -12,13 +12,16 @@ from tests.complaints_fixtures import EXPLANATION, intake
 from walletcare import (
     Actor,
     ContactPoint,
+    DeliveryReceipt,
     FollowupStatus,
     Money,
+    OutboundMessage,
     Purpose,
     Settings,
     Trigger,
     TriggerKind,
     Walletcare,
+    hookimpl,
 )
 from walletcare.config import CaseSettings, FollowupPolicy
 from walletcare.errors import ConfigurationError, TransitionNotAllowed, ValidationError
@@ -308,10 +311,21 @@ def test_a_wrong_followup_policy_is_refused_when_walletcare_starts() -> None:
         Walletcare(Settings(storage_url="memory://", cases={"followup": CaseSettings(policy="x")}))
 
 
+class Silent:
+    """A channel plugin serving SMS that answers nothing yet (the message stays pending)."""
+
+    @hookimpl
+    def walletcare_channels(self) -> list[str]:
+        return ["sms"]
+
+    @hookimpl
+    def walletcare_deliver(self, message: OutboundMessage) -> DeliveryReceipt | None:
+        return None
+
+
 def test_a_message_pending_at_the_check_is_checked_again_and_never_sent_twice() -> None:
     """A slow channel: the follow-up waits for it rather than falling back at once."""
-    notifier = RecordingNotifier(channels=["email"])
-    app, clock = make_app(notifier)
+    app, clock = make_app(Silent())
     fu = app.followups.after_dispute_closed(
         "dsp-slow", customer_id="c", closed_at=clock.now() - timedelta(hours=24),
         contact=ContactPoint(channel="sms", address="+4915100000003"),
@@ -361,12 +375,36 @@ def test_triggers_and_channels_are_checked_where_they_are_given() -> None:
     sms = ContactPoint(channel="sms", address="+4915100000009")
     with pytest.raises(ValidationError, match="customer_zone"):
         app.followups.after_dispute_closed("d", customer_id="c", closed_at=clock.now(), contact=sms, customer_zone="Mars/Base")
-    with pytest.raises(ValidationError, match="contact"):
+    with pytest.raises(ValidationError, match="contact: no registered plugin serves 'fax'"):
         app.followups.after_dispute_closed("d", customer_id="c", closed_at=clock.now(), contact=ContactPoint(channel="fax", address="1"))
     with pytest.raises(ValidationError, match="transaction"):
         app.followups.trigger(Trigger(kind=TriggerKind.SENSITIVE_TRANSACTION, source_id="tx", customer_id="c", occurred_at=clock.now(), contact=sms))
-    with pytest.raises(ValidationError, match="channels"):
+    with pytest.raises(ValidationError, match="channels: pigeon: no registered plugin serves it"):
         app.followups.prefer_channels("c", [ContactPoint(channel="pigeon", address="roof")])
     with pytest.raises(ValidationError, match="purpose"):
         app.followups.record_consent("c", "spam", granted=False, source="x")
     assert app.followups.cases.list() == []
+
+
+def test_a_confirmation_goes_out_as_any_customer_message_on_a_channel_a_plugin_serves() -> None:
+    """A zh_CN customer on WeChat (a channel only a plugin knows): the amount in the locale's
+    currency format, the transaction masked, and the verification hint at the end."""
+    notifier = RecordingNotifier(channels=["wechat", "staff"])
+    app, clock = make_app(notifier)
+    clock.advance(timedelta(hours=1))  # 10:00 UTC, 18:00 in Shanghai
+    fu = app.followups.after_sensitive_transaction(
+        "tx-12345678",
+        customer_id="cust-8",
+        amount=Money.of("1234.50", "CNY"),
+        completed_at=clock.now() - timedelta(hours=12),
+        contact=ContactPoint(channel="wechat", address="wx-openid-8"),
+        language="zh_CN",
+        customer_zone="Asia/Shanghai",
+        jurisdiction="CN",
+    )
+    app.tick()
+    (asked,) = [m for m in notifier.sent if m.template == "followup.confirmation"]
+    assert asked.id == f"{fu.id}/attempt/1" and asked.channel == "wechat"
+    assert "¥1,234.50" in asked.body and "CNY" not in asked.body
+    assert "****5678" in asked.body and "tx-12345678" not in asked.body
+    assert asked.body.endswith("我们绝不会向您索要密码、验证码、短信码、支付密码或完整卡号。如有疑问，请自行打开应用核实本消息。")

@@ -82,7 +82,15 @@ class CaseMessaging(Generic[S]):
         )
 
     def message(
-        self, case: S, template: str, values: dict[str, Any], version: int, now: datetime
+        self,
+        case: S,
+        template: str,
+        values: dict[str, Any],
+        version: int,
+        now: datetime,
+        *,
+        recipient: Recipient | None = None,
+        message_id: str = "",
     ) -> OutboundMessage:
         """A message to the case's customer, in their language, on their first served channel.
 
@@ -90,12 +98,14 @@ class CaseMessaging(Generic[S]):
         ``StaffText`` checked for phishing, money and instants formatted for the customer.
         Its id is deterministic: a retried command decides the same id, so the channel sees
         one message. A message held for review is still returned (the kernel holds it).
+        ``recipient`` and ``message_id`` are for a case writing to customers other than its
+        own (an incident's affected customers): each needs its own stable id.
         """
         built = self.messages.to_customer(
-            recipient=self.recipient(case),
+            recipient=recipient or self.recipient(case),
             template=template,
             values={"ref": case.id, **values},
-            message_id=f"{case.id}/{template}/{version + 1}",
+            message_id=message_id or f"{case.id}/{template}/{version + 1}",
             stream_id=case.id,
             now=now,
             data={f"{self.kind.name}_id": case.id},

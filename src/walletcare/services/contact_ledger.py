@@ -3,12 +3,11 @@ message only when the contact rules allow it, in the ledger's own commit."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
 from walletcare.domain import followups as domain
-from walletcare.domain.complaints.values import OUTBOUND_CHANNELS, ContactPoint
+from walletcare.domain.complaints.values import ContactPoint
 from walletcare.domain.events import SYSTEM, Actor, Event
 from walletcare.domain.followups.contact_rules import Verdict
 from walletcare.domain.followups.ledger import (
@@ -17,11 +16,12 @@ from walletcare.domain.followups.ledger import (
     ContactQueued,
     ConversationHeld,
 )
-from walletcare.domain.followups.masking import mask_reference
+from walletcare.domain.messages import mask_reference
 from walletcare.errors import ValidationError
 from walletcare.ports import OutboundMessage
 from walletcare.services.cases import CaseService
 from walletcare.services.commands import CommandRunner, Decision
+from walletcare.services.messages import Held, Recipient
 
 __all__ = ["ContactLedgers", "TEMPLATE"]
 
@@ -95,23 +95,29 @@ class ContactLedgers:
         # the follow-up's internal id; a transaction is shown masked.
         sensitive = f.trigger is domain.TriggerKind.SENSITIVE_TRANSACTION
         ref = mask_reference(f.source_id) if sensitive else f.source_id
-        values = {"ref": ref, "stop": profile.opt_out_keywords[0]}
-        if f.survey is domain.Survey.CONFIRMATION:
-            values["amount"] = str(f.amount)
+        values: dict[str, object] = {"ref": ref, "stop": profile.opt_out_keywords[0]}
+        if f.survey is domain.Survey.CONFIRMATION and f.amount is not None:
+            values["amount"] = f.amount
             values["transaction"] = mask_reference(f.transaction)
-        locale, subject, body = self.cases.texts.render(template, f.language, values)
-        return OutboundMessage(
-            id=f"{f.id}/attempt/{attempt}",
-            stream_id=stream,
-            channel=channel.channel,
-            recipient=channel.address,
+        # The customer-message path (locale, Babel, masking, the verification hint, the
+        # contact window); one channel only: the ledger moves a follow-up down the customer's
+        # channels itself, attempt by attempt, counting each contact.
+        built = self.cases.messages.to_customer(
+            recipient=Recipient(
+                language=f.language,
+                zone=f.customer_zone,
+                jurisdiction=f.jurisdiction,
+                contacts=((channel.channel, channel.address),),
+            ),
             template=template,
-            subject=subject,
-            body=body,
-            locale=locale,
-            data=json.dumps({"followup_id": f.id, "attempt": attempt}),
-            due_at=now,
+            values=values,
+            message_id=f"{f.id}/attempt/{attempt}",
+            stream_id=stream,
+            now=now,
+            data={"followup_id": f.id, "attempt": attempt},
         )
+        assert not isinstance(built, Held)  # no staff text in a follow-up: nothing to hold
+        return built
 
     # -- the ledger ------------------------------------------------------------------------
     def _ledger(self, customer_id: str) -> domain.ContactLedger:
@@ -149,10 +155,13 @@ class ContactLedgers:
         chosen = tuple(channels)
         if not chosen or not all(isinstance(c, ContactPoint) for c in chosen):
             raise ValidationError.of("channels", "name at least one ContactPoint")
-        unknown = sorted({c.channel for c in chosen} - OUTBOUND_CHANNELS)
+        served = self.cases.messages.channels()
+        unknown = sorted({c.channel for c in chosen} - served)
         if unknown:
             raise ValidationError.of(
-                "channels", f"{', '.join(unknown)}: not one of {sorted(OUTBOUND_CHANNELS)}"
+                "channels",
+                f"{', '.join(unknown)}: no registered plugin serves it "
+                f"(served: {', '.join(sorted(served)) or 'none'})",
             )
         now = self.runner.clock.now()
         event = ChannelsPreferred(

@@ -62,6 +62,13 @@ class FollowupService(ContactLedgers, AnswerEffects):
         """
         if not isinstance(trigger, domain.Trigger):
             raise ValidationError.of("trigger", "must be a walletcare Trigger")
+        served = self.cases.messages.channels()
+        if trigger.contact.channel not in served:
+            raise ValidationError.of(
+                "contact",
+                f"no registered plugin serves {trigger.contact.channel!r} "
+                f"(served: {', '.join(sorted(served)) or 'none'})",
+            )
         fid = followup_id(trigger.kind, trigger.source_id)
         policy = self.policy.triggers[trigger.kind]
         profile = self.policy.profile_for(trigger.jurisdiction)
@@ -91,7 +98,7 @@ class FollowupService(ContactLedgers, AnswerEffects):
                 source_id=c.id,
                 customer_id=c.customer_id,
                 occurred_at=c.resolved_at,
-                contact=c.contact,
+                contact=self._served(c.contact, *c.fallback_contacts),
                 language=c.language,
                 customer_zone=c.customer_zone,
                 jurisdiction=c.jurisdiction,
@@ -99,6 +106,11 @@ class FollowupService(ContactLedgers, AnswerEffects):
                 team=c.team,
             )
         )
+
+    def _served(self, first: ContactPoint, *others: ContactPoint) -> ContactPoint:
+        """The first of a customer's contacts a registered plugin serves (else the first)."""
+        served = self.cases.messages.channels()
+        return next((c for c in (first, *others) if c.channel in served), first)
 
     def after_dispute_closed(
         self,

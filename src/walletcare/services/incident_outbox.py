@@ -12,8 +12,10 @@ import attrs
 from walletcare.domain import incidents as domain
 from walletcare.domain.events import SYSTEM
 from walletcare.domain.incidents import Incident, IncidentPolicy, Payment
+from walletcare.domain.messages import StaffText
 from walletcare.ports import CancelTimer, OutboundMessage, SetTimer
 from walletcare.services.cases import CaseService, StepResult
+from walletcare.services.messages import Recipient
 
 __all__ = ["IncidentOutbox", "SEND", "PAY", "SYNC", "later"]
 
@@ -41,14 +43,25 @@ class IncidentOutbox:
         # Armed with each batch: if this process dies, a tick sends the rest.
         number = i.update_number
         texts = i.updates[-1]
+        # Each through the customer-message path: their locale, their daytime, their further
+        # channels, the verification hint; staff text checked and masked.
         messages = [
-            self._message(
+            self.cases.message(
                 i,
                 "incident.update",
-                {"title": i.title, "status": texts.get(c.language) or texts["en"]},
-                (c.channel, c.address, c.language),
-                f"{i.id}/update/{number}/{c.customer_id}",
-                now=now,
+                {
+                    "title": StaffText(i.title, "title"),
+                    "status": StaffText(texts.get(c.language) or texts["en"], "texts"),
+                },
+                version,
+                now,
+                recipient=Recipient(
+                    language=c.language,
+                    zone=c.zone,
+                    jurisdiction=c.jurisdiction,
+                    contacts=((c.channel, c.address), *c.fallback),
+                ),
+                message_id=f"{i.id}/update/{number}/{c.customer_id}",
             )
             for c in batch
         ]

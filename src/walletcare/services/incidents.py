@@ -228,7 +228,10 @@ class IncidentService:
     ) -> Incident:
         """Post a status update (``{"en": ..., "zh": ...}``) and send it to every affected
         customer on their channel, in their language, once each. Name it ``update_id`` to
-        make a retry post and send nothing twice."""
+        make a retry post and send nothing twice. Text asking for secrets or linking outside
+        the allowed domains is refused (``UnsafeMessage``), whatever the phishing policy."""
+        for language, text in ({"en": texts} if isinstance(texts, str) else texts).items():
+            self.cases.messages.vet(f"texts[{language}]", str(text))
 
         def step(i: Incident, now: datetime, _v: int) -> StepResult:
             events = domain.post_update(i, texts, by=by, at=now, update_id=update_id)

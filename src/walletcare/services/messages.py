@@ -101,6 +101,15 @@ class Messages:
         return {"adr_body": body or self.catalogue.text(ADR_BODY, locale)}
 
     # -- text ------------------------------------------------------------------------------
+    def vet(self, field: str, text: str) -> None:
+        """Refuse staff-written ``text`` meant for many customers at once (an incident's
+        update) when it asks for secrets or links outside the allowed domains: a broadcast is
+        refused under either phishing policy, since holding it would hold one copy per
+        customer."""
+        reasons = phishing_reasons(text, self.policy.allowed_domains)
+        if reasons:
+            raise UnsafeMessage(field, reasons)
+
     def mask(self, text: str) -> str:
         """``text`` with the personal data the policy names masked."""
         return mask_pii(text, self.policy.mask)[0] if self.policy.mask else text

@@ -13,7 +13,6 @@ from attrs import frozen
 
 from walletcare.domain.followups.ledger import ContactLedger
 from walletcare.domain.followups.profiles import ContactProfile
-from walletcare.domain.followups.quiet_hours import is_quiet, next_open
 from walletcare.domain.followups.values import Purpose
 
 __all__ = ["Verdict", "check_contact", "capped_contacts"]
@@ -64,14 +63,15 @@ def check_contact(  # noqa: PLR0911 (one return per rule, in the order they appl
         return Verdict(
             allowed=False, reason=f"{profile.name}: no consent for {purpose.value} contacts"
         )
-    if is_quiet(at, zone, profile.opens, profile.closes):
+    window = profile.window
+    if not window.is_open(at, zone):
         return Verdict(
             allowed=False,
             reason=(
                 f"{profile.name}: quiet hours in {zone} "
                 f"(contacts {profile.opens:%H:%M}-{profile.closes:%H:%M} local)"
             ),
-            retry_at=next_open(at, zone, profile.opens, profile.closes),
+            retry_at=window.next_open(at, zone),
         )
     if purpose not in profile.capped:
         return ALLOWED

@@ -12,6 +12,7 @@ from attrs import field, frozen
 from walletcare.domain.fieldtypes import check_fields
 from walletcare.domain.followups.values import DEFAULT_TRIGGERS, Purpose, TriggerKind, TriggerPolicy
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
+from walletcare.domain.messages.quiet_hours import ContactWindow
 from walletcare.errors import ValidationError
 
 __all__ = [
@@ -75,6 +76,11 @@ class ContactProfile:
             raise ValidationError.of("per", "the cap window is positive, the cool-down >= 0")
         if not self.opt_out_keywords or any(not k.strip() for k in self.opt_out_keywords):
             raise ValidationError.of("opt_out_keywords", "name at least one non-blank reply")
+
+    @property
+    def window(self) -> ContactWindow:
+        """``opens`` to ``closes`` as the contact window every customer message keeps to."""
+        return ContactWindow(opens=self.opens, closes=self.closes)
 
 
 HOUSE = ContactProfile(

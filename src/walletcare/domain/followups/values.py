@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import field, frozen
 
-from walletcare.domain.complaints.values import OUTBOUND_CHANNELS, ContactPoint
+from walletcare.domain.complaints.values import ContactPoint
 from walletcare.domain.events import aware, non_empty
 from walletcare.domain.fieldtypes import check_fields
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
@@ -137,10 +137,6 @@ class Trigger:
             raise ValidationError.of(
                 "customer_zone", f"{self.customer_zone!r} is not an IANA time zone"
             ) from None
-        if self.contact.channel not in OUTBOUND_CHANNELS:
-            raise ValidationError.of(
-                "contact", f"{self.contact.channel!r} is not one of {sorted(OUTBOUND_CHANNELS)}"
-            )
         if self.kind is TriggerKind.SENSITIVE_TRANSACTION and (
             not self.transaction or self.amount is None
         ):

@@ -92,6 +92,9 @@ def member_of(c: Complaint) -> Member:
         language=c.language,
         loss=c.amount_lost,
         received_at=c.received_at,
+        zone=c.customer_zone,
+        jurisdiction=c.jurisdiction,
+        fallback=c.fallback_contacts,
     )
 
 

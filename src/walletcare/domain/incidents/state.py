@@ -42,6 +42,10 @@ class Customer:
     language: str
     complaints: tuple[str, ...]
     losses: tuple[Money, ...]
+    zone: str = "UTC"
+    jurisdiction: str = ""
+    fallback: tuple[tuple[str, str], ...] = ()
+    """Further ``(channel, address)`` pairs, in order of preference."""
 
 
 @frozen(kw_only=True)
@@ -108,6 +112,9 @@ class Incident:
                     language=m.language,
                     complaints=(m.complaint_id,),
                     losses=losses,
+                    zone=m.zone,
+                    jurisdiction=m.jurisdiction,
+                    fallback=tuple((p.channel, p.address) for p in m.fallback),
                 )
             else:
                 found[m.customer_id] = attrs.evolve(

@@ -8,6 +8,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from walletcare.domain.complaints.values import ContactPoint
 from walletcare.domain.events import aware, non_empty
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.domain.money import Money
@@ -193,6 +194,11 @@ class Member:
     language: str = "en"
     loss: Money | None = field(default=None, validator=_loss)
     received_at: datetime = field(validator=aware)
+    zone: str = "UTC"
+    """The customer's time zone: an update waits for their daytime."""
+    jurisdiction: str = ""
+    fallback: tuple[ContactPoint, ...] = ()
+    """The customer's further channels, in order, should the first give a message up."""
 
 
 def _amount(_: Any, __: Any, value: Any) -> None:

@@ -16,6 +16,7 @@ from walletcare.domain.messages.masking import (
     luhn_valid,
     mask_details,
     mask_pii,
+    mask_reference,
     resident_id_valid,
 )
 from walletcare.domain.messages.phishing import foreign_links, phishing_reasons
@@ -29,6 +30,7 @@ __all__ = [
     "find_pii",
     "mask_pii",
     "mask_details",
+    "mask_reference",
     "luhn_valid",
     "resident_id_valid",
     "iban_valid",

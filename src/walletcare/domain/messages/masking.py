@@ -23,6 +23,7 @@ __all__ = [
     "find_pii",
     "mask_pii",
     "mask_details",
+    "mask_reference",
     "luhn_valid",
     "resident_id_valid",
     "iban_valid",
@@ -207,3 +208,11 @@ def mask_details(value: object, kinds: Iterable[PiiKind] = tuple(PiiKind)) -> An
     if isinstance(value, list):
         return [mask_details(v, wanted) for v in value]
     return value
+
+
+def mask_reference(reference: str, shown: int = 4) -> str:
+    """``reference`` (an account or transaction id) shown by its last ``shown`` characters
+    only, behind four ``*`` so its length is not told either."""
+    if len(reference) <= shown:
+        return "*" * len(reference)
+    return "*" * 4 + reference[-shown:]
