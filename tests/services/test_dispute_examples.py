@@ -134,7 +134,7 @@ def test_paypal_like_inquiry_settled_by_a_partial_refund_counter_offer() -> None
     assert app.tick().timers_fired == 0  # the inquiry and offer timers were cancelled
     assert app.disputes.get("dsp-pp").stage is Stage.RESOLVED
     (offer,) = [m for m in channel.sent if m.template == "dispute.offer"]  # to the customer only
-    assert "The merchant offers a partial refund (EUR 20.00)." in offer.body
+    assert "The merchant offers a partial refund (€20.00)." in offer.body
 
 
 def test_reg_e_unauthorized_credit_on_day_10_reversed_with_5_business_days_honour() -> None:
@@ -176,7 +176,7 @@ def test_reg_e_unauthorized_credit_on_day_10_reversed_with_5_business_days_honou
     met = find_clock(credited.clocks, "provisional_credit")
     assert met is not None and met.met is True
     app.tick()
-    assert "we credited USD 250.00 to your account on 2026-03-16" in channel.sent[-1].body
+    assert "we credited $250.00 to your account on March 16, 2026" in channel.sent[-1].body
     clock.set(datetime(2026, 3, 25, 15, 0, tzinfo=UTC))  # a Wednesday
     found = app.disputes.decide(
         "dsp-rege",
@@ -190,7 +190,7 @@ def test_reg_e_unauthorized_credit_on_day_10_reversed_with_5_business_days_honou
     assert reversing.reverse_at == datetime(2026, 4, 2, 4, 0, tzinfo=UTC)
     app.tick(datetime(2026, 4, 1, 20, 0, tzinfo=UTC))
     assert app.disputes.get("dsp-rege").credits[0].status is CreditStatus.REVERSING  # honoured
-    assert "We will take back USD 250.00 of the provisional credit on 2026-04-02" in (
+    assert "We will take back $250.00 of the provisional credit on April 2, 2026" in (
         next(m.body for m in channel.sent if m.template == "dispute.credit_reversal")
     )
     app.tick(datetime(2026, 4, 2, 4, 0, tzinfo=UTC))
@@ -273,4 +273,4 @@ def test_cross_border_cn_customer_eu_merchant_goes_to_arbitration_in_both_curren
     assert final.rate == rate
     app.tick()
     body = channel.sent[-1].body
-    assert body.startswith("处理结果（第三方裁决）") and "EUR 96.00 (CNY 750.00)" in body
+    assert body.startswith("处理结果（第三方裁决）") and "€96.00 (¥750.00)" in body

@@ -29,7 +29,13 @@ from walletcare.disputes import (
     Stage,
 )
 from walletcare.domain.sla import find_clock
-from walletcare.errors import DomainError, KeyTaken, TransitionNotAllowed, ValidationError
+from walletcare.errors import (
+    DomainError,
+    KeyTaken,
+    TransitionNotAllowed,
+    UnsafeMessage,
+    ValidationError,
+)
 from walletcare.testing import FixedClock
 
 ITEM = EvidenceItem(kind="receipt", reference="files/receipt.pdf", description="order")
@@ -230,6 +236,21 @@ def test_offers_are_checked(offer: str, amount: str | None, problem: str) -> Non
     money = Money.of(amount, "EUR") if amount is not None else None
     with pytest.raises(ValidationError, match=problem):
         app.disputes.offer("dsp-1", by=MERCHANT, party="merchant", offer=offer, amount=money)
+
+
+def test_a_merchant_offer_asking_for_the_customer_code_is_refused_and_nothing_written() -> None:
+    """Offer reasons reach the customer: a merchant asking for their SMS code through them is
+    refused (the phishing policy's default), and the dispute records no offer."""
+    app, _, _ = make_app()
+    _open(app)
+    before = len(app.events("dsp-1"))
+    with pytest.raises(UnsafeMessage) as refused:
+        app.disputes.offer(
+            "dsp-1", by=MERCHANT, party="merchant", offer="full_refund",
+            reasons="To receive the refund, reply with the SMS code you just got.",
+        )  # fmt: skip
+    assert refused.value.field == "reasons"
+    assert len(app.events("dsp-1")) == before and app.disputes.get("dsp-1").offers == ()
 
 
 def test_only_the_party_offered_to_answers_and_counters() -> None:

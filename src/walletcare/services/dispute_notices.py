@@ -3,9 +3,8 @@ customer's language, from the templates in ``walletcare.domain.disputes.texts``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from walletcare.domain import disputes as domain
 from walletcare.domain.disputes import events as ev
@@ -13,9 +12,11 @@ from walletcare.domain.disputes.profiles import CompiledDisputePolicy
 from walletcare.domain.disputes.texts import word
 from walletcare.domain.disputes.values import Party
 from walletcare.domain.events import Event
+from walletcare.domain.messages import StaffText
 from walletcare.domain.money import Money
 from walletcare.ports import OutboundMessage
 from walletcare.services.cases import CaseService
+from walletcare.services.presentation import format_instant, format_money
 
 __all__ = ["DisputeNotices"]
 
@@ -27,14 +28,26 @@ class DisputeNotices:
         self.cases = cases
         self.rules = rules
 
+    def _locale(self, d: domain.Dispute) -> str:
+        return self.cases.messages.catalogue.locale_for(d.language)
+
     def local(self, d: domain.Dispute, at: datetime) -> str:
-        """``at`` as a date in the customer's zone."""
-        return f"{at.astimezone(ZoneInfo(d.customer_zone)):%Y-%m-%d}"
+        """``at`` for the customer: their locale's date and time, in their zone, named."""
+        return format_instant(at, self._locale(d), d.customer_zone)
+
+    def money(self, d: domain.Dispute, amount: Money) -> str:
+        """``amount`` in the customer's locale's currency format."""
+        return format_money(amount, self._locale(d))
 
     def message(
-        self, d: domain.Dispute, template: str, values: dict[str, str], version: int, now: datetime
+        self,
+        d: domain.Dispute,
+        template: str,
+        values: Mapping[str, object],
+        version: int,
+        now: datetime,
     ) -> OutboundMessage:
-        return self.cases.message(d, template, values, version, now)
+        return self.cases.message(d, template, dict(values), version, now)
 
     def messages(
         self,
@@ -49,7 +62,7 @@ class DisputeNotices:
         lang = d.language
         sent: dict[str, OutboundMessage] = {m.template: m for m in already}
 
-        def tell(template: str, values: dict[str, str]) -> None:
+        def tell(template: str, values: Mapping[str, object]) -> None:
             if template not in sent:
                 sent[template] = self.message(d, template, values, version, now)
 
@@ -67,8 +80,9 @@ class DisputeNotices:
                     {
                         "party": word(lang, e.party.value),
                         "offer": word(lang, e.offer.value),
-                        "amount": f" ({e.amount})" if e.amount is not None else "",
-                        "reasons": e.reasons,
+                        "amount": f" ({self.money(d, e.amount)})" if e.amount is not None else "",
+                        # Written by a party (often the merchant): checked for phishing.
+                        "reasons": StaffText(e.reasons, "reasons"),
                         "expires_at": self.local(d, e.expires_at),
                     },
                 )
@@ -86,9 +100,9 @@ class DisputeNotices:
             tell(
                 "dispute.credit_reversal",
                 {
-                    "amount": str(total),
+                    "amount": self.money(d, total),
                     "reverse_at": self.local(d, reversals[0].reverse_at),
-                    "explanation": explanation or d.closed_reason,
+                    "explanation": StaffText(explanation or d.closed_reason, "explanation"),
                 },
             )
         return [m for m in sent.values() if m not in already]
@@ -100,14 +114,14 @@ class DisputeNotices:
         else:
             due = [w.due_by for w in d.evidence]
             step = word(lang, "dispute").format(until=self.local(d, min(due))) if due else ""
-        amount = str(d.disputed)
+        amount = self.money(d, d.disputed)
         if d.disputed_account.currency != d.disputed.currency:
-            amount += f" ({d.disputed_account})"
+            amount += f" ({self.money(d, d.disputed_account)})"
         return {"reason": word(lang, d.reason.value), "amount": amount, "next_step": step}
 
     def _outcome_values(
         self, d: domain.Dispute, outcome: domain.Outcome, appeal_until: datetime | None
-    ) -> dict[str, str]:
+    ) -> dict[str, object]:
         lang = d.language
         step = (
             word(lang, "appealable").format(until=self.local(d, appeal_until))
@@ -117,9 +131,9 @@ class DisputeNotices:
         both = outcome.award_account.currency != outcome.award.currency
         return {
             "basis": word(lang, outcome.basis.value),
-            "explanation": outcome.explanation,
-            "award": str(outcome.award),
-            "account": f" ({outcome.award_account})" if both else "",
+            "explanation": StaffText(outcome.explanation, "explanation"),
+            "award": self.money(d, outcome.award),
+            "account": f" ({self.money(d, outcome.award_account)})" if both else "",
             "paid_by": word(lang, "paid_by").format(payer=word(lang, outcome.payer.value))
             if outcome.payer is not None
             else word(lang, "no_payment"),
@@ -132,5 +146,5 @@ class DisputeNotices:
         """The customer's notice of a provisional credit of ``amount``."""
         rules = self.rules.credit_rules(d.jurisdiction)
         honour = str(rules.honour_business_days) if rules is not None else ""
-        values = {"amount": str(amount), "date": self.local(d, now), "honour": honour}
+        values = {"amount": self.money(d, amount), "date": self.local(d, now), "honour": honour}
         return self.message(d, "dispute.credit_notice", values, version, now)

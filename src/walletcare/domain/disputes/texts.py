@@ -2,7 +2,8 @@
 
 Templates are ``(subject, body)`` pairs with ``{placeholders}``; ``WORDS`` are the reason,
 offer and party names the bodies use. Texts carry a case reference, never an account number,
-and never ask for a password or code.
+and never ask for a password or code (every customer message ends with the host's
+verification hint, which says so).
 """
 
 from __future__ import annotations
@@ -11,42 +12,38 @@ from collections.abc import Mapping
 
 __all__ = ["TEMPLATES", "WORDS", "word"]
 
-_SAFE_EN = "We will never ask for your password or codes."
-_SAFE_ZH = "我们绝不会向您索要密码或验证码。"
-
 TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "dispute.opened": {
         "en": (
             "We opened dispute {ref}",
-            "We opened your dispute {ref} about {reason} for {amount}. {next_step} " + _SAFE_EN,
+            "We opened your dispute {ref} about {reason} for {amount}. {next_step}",
         ),
         "zh": (
             "我们已受理争议 {ref}",
-            "我们已受理您关于{reason}的争议 {ref}，争议金额 {amount}。{next_step}" + _SAFE_ZH,
+            "我们已受理您关于{reason}的争议 {ref}，争议金额 {amount}。{next_step}",
         ),
     },
     "dispute.evidence_requested": {
         "en": (
             "Dispute {ref}: your evidence is due by {due_by}",
             "Please send what supports your dispute {ref} (receipts, messages, tracking) in the "
-            "app by {due_by}. You can submit once. " + _SAFE_EN,
+            "app by {due_by}. You can submit once.",
         ),
         "zh": (
             "争议 {ref}：请于 {due_by} 前提交证据",
             "请于 {due_by} 前在应用内提交支持您争议 {ref} 的材料（收据、聊天记录、物流单号），"
-            "仅可提交一次。" + _SAFE_ZH,
+            "仅可提交一次。",
         ),
     },
     "dispute.offer": {
         "en": (
             "Dispute {ref}: an offer from the {party}",
             "The {party} offers {offer}{amount}. {reasons} You can accept, decline or counter it "
-            "in the app until {expires_at}. " + _SAFE_EN,
+            "in the app until {expires_at}.",
         ),
         "zh": (
             "争议 {ref}：{party}提出了方案",
-            "{party}提出：{offer}{amount}。{reasons} 您可在 {expires_at} 前在应用内接受、拒绝或还价。"
-            + _SAFE_ZH,
+            "{party}提出：{offer}{amount}。{reasons} 您可在 {expires_at} 前在应用内接受、拒绝或还价。",
         ),
     },
     "dispute.credit_notice": {
@@ -54,45 +51,44 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "Dispute {ref}: we credited {amount} provisionally",
             "While we investigate dispute {ref} we credited {amount} to your account on {date}. "
             "If we find there was no error we may take it back; we will tell you first and honour "
-            "payments for {honour} business days. " + _SAFE_EN,
+            "payments for {honour} business days.",
         ),
         "zh": (
             "争议 {ref}：已临时入账 {amount}",
             "在调查争议 {ref} 期间，我们已于 {date} 向您的账户临时入账 {amount}。如调查认定不存在差错，"
-            "我们可能收回该款项，并会事先通知您，且在 {honour} 个工作日内照常兑付。" + _SAFE_ZH,
+            "我们可能收回该款项，并会事先通知您，且在 {honour} 个工作日内照常兑付。",
         ),
     },
     "dispute.credit_reversal": {
         "en": (
             "Dispute {ref}: provisional credit of {amount} will be taken back",
             "Our finding on dispute {ref}: {explanation} We will take back {amount} of the "
-            "provisional credit on {reverse_at}; until then payments are honoured. " + _SAFE_EN,
+            "provisional credit on {reverse_at}; until then payments are honoured.",
         ),
         "zh": (
             "争议 {ref}：将收回临时入账 {amount}",
             "争议 {ref} 的调查结论：{explanation} 我们将于 {reverse_at} 收回临时入账 {amount}，"
-            "在此之前照常兑付。" + _SAFE_ZH,
+            "在此之前照常兑付。",
         ),
     },
     "dispute.outcome": {
         "en": (
             "Dispute {ref}: the outcome",
             "Outcome ({basis}): {explanation} You receive {award}{account}; {paid_by}. "
-            "{next_step} " + _SAFE_EN,
+            "{next_step}",
         ),
         "zh": (
             "争议 {ref}：处理结果",
-            "处理结果（{basis}）：{explanation} 您将获得 {award}{account}，{paid_by}。{next_step}"
-            + _SAFE_ZH,
+            "处理结果（{basis}）：{explanation} 您将获得 {award}{account}，{paid_by}。{next_step}",
         ),
     },
     "dispute.closed": {
-        "en": ("Dispute {ref} is closed", "Your dispute {ref} is closed: {reason}. " + _SAFE_EN),
-        "zh": ("争议 {ref} 已关闭", "您的争议 {ref} 已关闭：{reason}。" + _SAFE_ZH),
+        "en": ("Dispute {ref} is closed", "Your dispute {ref} is closed: {reason}."),
+        "zh": ("争议 {ref} 已关闭", "您的争议 {ref} 已关闭：{reason}。"),
     },
     "dispute.update": {
-        "en": ("An update on dispute {ref}", "{summary} " + _SAFE_EN),
-        "zh": ("争议 {ref} 进展", "{summary}" + _SAFE_ZH),
+        "en": ("An update on dispute {ref}", "{summary}"),
+        "zh": ("争议 {ref} 进展", "{summary}"),
     },
 }
 """The dispute kind's message templates (``CaseKind.templates``)."""
