@@ -32,6 +32,7 @@ from walletcare.domain.sla import find_clock
 from walletcare.errors import (
     DomainError,
     KeyTaken,
+    PermissionDenied,
     TransitionNotAllowed,
     UnsafeMessage,
     ValidationError,
@@ -156,8 +157,56 @@ def test_a_customer_cannot_act_for_the_merchant() -> None:
     """Who may act for a party is checked: a customer only for the customer."""
     app, _, _ = make_app()
     _open(app)
-    with pytest.raises(ValidationError, match="customer cannot act for the merchant"):
+    with pytest.raises(PermissionDenied, match="customer cannot act for the merchant"):
         app.disputes.stage_evidence("dsp-1", by=CUSTOMER, party="merchant", text="x")
+
+
+OTHER_CUSTOMER = Actor.customer("cust-2")
+OTHER_SHOP = Actor("merchant", "shop-x")
+OWN_PARTY_COMMANDS = {
+    "withdraw": lambda app, by: app.disputes.withdraw("dsp-1", by=by, reason="changed my mind"),
+    "stage_evidence": lambda app, by: app.disputes.stage_evidence(
+        "dsp-1", by=by, party=by.role.value, text="receipt"
+    ),
+    "submit_evidence": lambda app, by: app.disputes.submit_evidence(
+        "dsp-1", by=by, party=by.role.value
+    ),
+    "offer": lambda app, by: app.disputes.offer(
+        "dsp-1", by=by, party=by.role.value, offer="full_refund",
+        to="merchant" if by.role.value == "customer" else "customer",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", sorted(OWN_PARTY_COMMANDS))
+@pytest.mark.parametrize("stranger", [OTHER_CUSTOMER, OTHER_SHOP], ids=["customer", "merchant"])
+def test_customers_and_merchants_act_on_their_own_disputes_only(command: str, stranger: Actor) -> None:
+    """Another customer, or another shop, acting on cust-1's dispute with shop-9 is refused
+    with ``PermissionDenied`` and nothing is written; the dispute's own party may."""
+    if command == "withdraw" and stranger is OTHER_SHOP:
+        return  # withdrawing is the customer's alone, whoever the merchant
+    app, _, _ = make_app()
+    _open(app)
+    before = len(app.events("dsp-1"))
+    with pytest.raises(PermissionDenied, match="their own disputes only"):
+        OWN_PARTY_COMMANDS[command](app, stranger)
+    assert len(app.events("dsp-1")) == before
+    own = CUSTOMER if stranger is OTHER_CUSTOMER else MERCHANT
+    if command == "submit_evidence":
+        OWN_PARTY_COMMANDS["stage_evidence"](app, own)
+    OWN_PARTY_COMMANDS[command](app, own)
+    assert len(app.events("dsp-1")) > before
+
+
+def test_a_customer_opens_their_own_disputes_only_and_a_merchant_none() -> None:
+    """Opening in another customer's name, or as a merchant, is refused; nothing is written."""
+    app, _, _ = make_app()
+    with pytest.raises(PermissionDenied, match="their own disputes only"):
+        app.disputes.open("dsp-1", new_dispute(), by=OTHER_CUSTOMER)
+    with pytest.raises(PermissionDenied, match="customers, staff and the system"):
+        app.disputes.open("dsp-1", new_dispute(), by=MERCHANT)
+    assert app.disputes.list() == []
+    assert app.disputes.open("dsp-1", new_dispute(), by=CUSTOMER).customer.id == "cust-1"
 
 
 # -- negotiation ---------------------------------------------------------------------------
@@ -515,7 +564,7 @@ def test_merchant_actor_may_not_decide() -> None:
     """Only the wallet's staff decide."""
     app, _, _ = make_app()
     _open(app)
-    with pytest.raises(ValidationError, match="only the wallet's staff"):
+    with pytest.raises(PermissionDenied, match="only the wallet's staff"):
         app.disputes.decide(
             "dsp-1", by=Actor("merchant", "shop-9"), award=Money.of("0", "EUR"), explanation="no"
         )

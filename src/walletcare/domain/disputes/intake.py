@@ -19,12 +19,12 @@ from walletcare.domain.disputes.values import (
     Stage,
     convert,
 )
-from walletcare.domain.events import Actor, Event
+from walletcare.domain.events import Actor, ActorRole, Event
 from walletcare.domain.fees.exchange import ExchangeRate
 from walletcare.domain.fieldtypes import text_problem
 from walletcare.domain.money import is_currency
 from walletcare.domain.regulatory import deadlines
-from walletcare.errors import ValidationError
+from walletcare.errors import PermissionDenied, ValidationError
 
 __all__ = [
     "NewDispute",
@@ -244,11 +244,22 @@ def credit_due(
     )
 
 
+def _may_open(by: object, new: NewDispute) -> None:
+    if not isinstance(by, Actor):
+        raise ValidationError.of("by", f"must be an Actor, got {type(by).__name__}")
+    if by.role in (ActorRole.MERCHANT, ActorRole.REGULATOR):
+        raise PermissionDenied("open a dispute", by, "customers, staff and the system may")
+    if by.role is ActorRole.CUSTOMER and by.id != new.customer.id:
+        raise PermissionDenied("open a dispute", by, "customers open their own disputes only")
+
+
 def open_dispute(
     dispute_id: str, new: NewDispute, *, by: Actor, at: datetime, rules: CompiledDisputePolicy
 ) -> list[Event]:
     """Open a dispute: as an inquiry if the profile has one, else straight into the dispute stage
-    with every party's evidence window."""
+    with every party's evidence window. A customer opens their own disputes only; staff and
+    the system open any; merchants and regulators none (``PermissionDenied``)."""
+    _may_open(by, new)
     reason, profile = check_intake(new, at, rules)
     code = rules.regulation.code
     customer, merchant, wallet = (

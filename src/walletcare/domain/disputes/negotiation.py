@@ -65,7 +65,7 @@ def make_offer(
     """Offer a settlement to another party (a counter-offer names the offer it answers)."""
     require_open(d)
     maker, receiver = party_of(party), party_of(to, "to")
-    require_actor(by, maker)
+    require_actor(by, maker, d)
     if maker is receiver:
         raise ValidationError.of("to", "an offer is made to another party")
     kind = _offer_kind(offer)
@@ -147,7 +147,7 @@ def accept_offer(
     """The party an offer was made to accepts it: the dispute resolves on its terms."""
     require_open(d)
     who = party_of(party)
-    require_actor(by, who)
+    require_actor(by, who, d)
     offer = _open_offer(d, offer_id, at)
     if offer.to is not who:
         raise DomainError(f"offer {offer_id} was made to the {offer.to.value}")
@@ -161,7 +161,7 @@ def decline_offer(
     """The party an offer was made to declines it, saying why."""
     require_open(d)
     who = party_of(party)
-    require_actor(by, who)
+    require_actor(by, who, d)
     offer = _open_offer(d, offer_id, at)
     if offer.to is not who:
         raise DomainError(f"offer {offer_id} was made to the {offer.to.value}")

@@ -8,7 +8,7 @@ from walletcare.domain.disputes.state import Dispute
 from walletcare.domain.disputes.values import Party, Stage
 from walletcare.domain.events import Actor, ActorRole
 from walletcare.domain.money import Money
-from walletcare.errors import TransitionNotAllowed, ValidationError
+from walletcare.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 
 __all__ = ["party_of", "require_open", "require_stage", "require_actor", "require_amount"]
 
@@ -24,24 +24,34 @@ def party_of(value: object, field_name: str = "party") -> Party:
         raise ValidationError.of(field_name, f"{value!r} is not one of {choices}") from None
 
 
-def require_actor(by: object, party: Party) -> Actor:
-    """A customer acts only as the customer and a merchant only as the merchant; staff and the
-    system act for any party (recording what it sent through them)."""
+def require_actor(by: object, party: Party, d: Dispute | None = None) -> Actor:
+    """A customer acts only as the customer and a merchant only as the merchant, each on
+    their own disputes (``d``'s customer or merchant, by id); staff and the system act for any
+    party (recording what it sent through them). Anything else is a ``PermissionDenied``."""
     if not isinstance(by, Actor):
         raise ValidationError.of("by", f"must be an Actor, got {type(by).__name__}")
+    what = f"act for the {party.value}"
     if by.role is ActorRole.CUSTOMER and party is not Party.CUSTOMER:
-        raise ValidationError.of("by", f"a customer cannot act for the {party.value}")
+        raise PermissionDenied(what, by, f"a customer cannot act for the {party.value}")
     if by.role is ActorRole.MERCHANT and party is not Party.MERCHANT:
-        raise ValidationError.of("by", f"a merchant cannot act for the {party.value}")
+        raise PermissionDenied(what, by, f"a merchant cannot act for the {party.value}")
     if by.role is ActorRole.REGULATOR:
-        raise ValidationError.of("by", "a regulator is not a party to the dispute")
+        raise PermissionDenied(what, by, "a regulator is not a party to the dispute")
+    if d is not None and by.role in (ActorRole.CUSTOMER, ActorRole.MERCHANT):
+        own = d.participant(party).id
+        if by.id != own:
+            raise PermissionDenied(
+                what, by, f"{by.role.value}s act on their own disputes only ({d.id} is {own}'s)"
+            )
     return by
 
 
 def require_staff(by: object) -> Actor:
     """Only the wallet's staff (or the system) decide and give credit."""
-    if not isinstance(by, Actor) or by.role not in (ActorRole.STAFF, ActorRole.SYSTEM):
-        raise ValidationError.of("by", "only the wallet's staff do this")
+    if not isinstance(by, Actor):
+        raise ValidationError.of("by", f"must be an Actor, got {type(by).__name__}")
+    if by.role not in (ActorRole.STAFF, ActorRole.SYSTEM):
+        raise PermissionDenied("decide for the wallet", by, "only the wallet's staff do this")
     return by
 
 

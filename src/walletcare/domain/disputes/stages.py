@@ -72,7 +72,7 @@ def escalate_inquiry(
     """A party escalates the inquiry into a formal dispute, inside the inquiry window."""
     require_stage(d, Stage.INQUIRY)
     who = party_of(party)
-    require_actor(by, who)
+    require_actor(by, who, d)
     require_before(d.inquiry_until, at, "the inquiry window")
     escalated = ev.InquiryEscalated(
         at=at, by=by, dispute_id=d.id, party=who, reason=_reason(reason)
@@ -118,7 +118,7 @@ def withdraw(
 ) -> list[Event]:
     """The customer withdraws the dispute."""
     require_open(d)
-    require_actor(by, Party.CUSTOMER)
+    require_actor(by, Party.CUSTOMER, d)
     return close(d, basis=Basis.WITHDRAWN, reason=_reason(reason), at=at, by=by, rules=rules)
 
 
@@ -149,7 +149,7 @@ def stage_evidence(
     """Stage (or replace) a party's evidence for the stage; nothing is submitted yet."""
     require_open(d)
     who = party_of(party)
-    require_actor(by, who)
+    require_actor(by, who, d)
     found = tuple(items) if isinstance(items, (list, tuple)) else None
     if found is None or any(type(i) is not EvidenceItem for i in found):
         raise ValidationError.of("items", "must be a list of EvidenceItem")
@@ -167,7 +167,7 @@ def submit_evidence(d: Dispute, *, by: Actor, party: Party | str, at: datetime) 
     """Submit a party's staged evidence: once per stage, before its ``due_by``."""
     require_open(d)
     who = party_of(party)
-    require_actor(by, who)
+    require_actor(by, who, d)
     _window(d, who, at)
     window = d.evidence_of(who)
     assert window is not None
@@ -234,7 +234,7 @@ def appeal(
     """The customer or the merchant appeals the decision (pre-arbitration), once, in time."""
     require_stage(d, Stage.DECIDED)
     who = party_of(party)
-    require_actor(by, who)
+    require_actor(by, who, d)
     if who is Party.WALLET:
         raise ValidationError.of("party", "the wallet made the decision; a party appeals it")
     if d.appealed:
@@ -261,7 +261,7 @@ def refer(
     countries; every party's forum is listed, so the log says why that one."""
     require_stage(d, Stage.DISPUTE, Stage.APPEAL, Stage.DECIDED)
     who = party_of(party)
-    require_actor(by, who)
+    require_actor(by, who, d)
     if d.stage is Stage.DECIDED:
         require_before(d.appeal_until, at, "the window to refer the decision")
     try:
