@@ -10,7 +10,12 @@ from tests.incidents.builders import complaint, file, make_app, only_incident, p
 from walletcare import Actor, ContactPoint, Money, RemedyKind
 from walletcare.config import Action, ActionKind, Condition, Once, Oversight, Pattern, Rule
 from walletcare.domain.complaints.kind import COMPLAINTS
-from walletcare.errors import TransitionNotAllowed, UnsafeMessage, ValidationError
+from walletcare.errors import (
+    PermissionDenied,
+    TransitionNotAllowed,
+    UnsafeMessage,
+    ValidationError,
+)
 from walletcare.ports import MessageStatus
 from walletcare.testing import RecordingNotifier
 
@@ -455,3 +460,39 @@ def test_an_update_goes_on_the_customer_next_channel_when_the_first_is_not_serve
     app.tick()
     sent = [m for m in channel.sent if m.template == "incident.update"]
     assert len(sent) == 5 and {m.channel for m in sent} == {"email"}
+
+
+INCIDENT_COMMANDS = {
+    "open": lambda app, i, by: app.incidents.open("Outage", ["cmp-0"], by=by),
+    "link": lambda app, i, by: app.incidents.link(i, ["cmp-9"], by=by),
+    "unlink": lambda app, i, by: app.incidents.unlink(i, "cmp-0", by=by, reason="not the fault"),
+    "assign": lambda app, i, by: app.incidents.assign(i, owner="payments-ops", by=by),
+    "escalate": lambda app, i, by: app.incidents.escalate(i, by=by, reason="growing"),
+    "post_update": lambda app, i, by: app.incidents.post_update(i, "We are on it.", by=by),
+    "solve": lambda app, i, by: app.incidents.solve(
+        i, outcome="upheld", explanation=EXPLANATION, by=by
+    ),
+    "remedy": lambda app, i, by: app.incidents.remedy(
+        i, by=by, reason="fault", each=Money.of("5.00", "EUR")
+    ),
+}
+
+
+@pytest.mark.parametrize("command", sorted(INCIDENT_COMMANDS))
+@pytest.mark.parametrize(
+    "actor",
+    [Actor.customer("cust-0"), Actor("merchant", "shop-9"), Actor("regulator", "bafin")],
+    ids=["customer", "merchant", "regulator"],
+)
+def test_only_staff_and_the_system_run_an_incident(command: str, actor: Actor) -> None:
+    """Every incident command is refused to a customer (even an affected one), a merchant and
+    a regulator with ``PermissionDenied``, writing nothing; staff may."""
+    app, clock, _ = make_app()
+    file(app, clock, 5)
+    app.complaints.open(complaint(9, error_code="E77"), complaint_id="cmp-9")
+    incident_id = only_incident(app)
+    before = len(app.events(incident_id))
+    with pytest.raises(PermissionDenied):
+        INCIDENT_COMMANDS[command](app, incident_id, actor)
+    assert len(app.events(incident_id)) == before and len(app.incidents.list()) == 1
+    INCIDENT_COMMANDS[command](app, incident_id, OPS)

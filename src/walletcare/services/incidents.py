@@ -29,7 +29,6 @@ from walletcare.domain.incidents import (
     build_report,
 )
 from walletcare.domain.incidents.kind import cluster_key, member_key, member_of
-from walletcare.domain.incidents.texts import WORDS
 from walletcare.domain.money import Money
 from walletcare.errors import CaseExists, KeyTaken, NotFound, TransitionNotAllowed, ValidationError
 from walletcare.ports import CancelTimer, SetTimer, StreamSummary, Timer
@@ -37,6 +36,7 @@ from walletcare.services.cases import AuditEntry, CaseService, StepResult
 from walletcare.services.complaints import ComplaintService
 from walletcare.services.incident_detection import IncidentDetection
 from walletcare.services.incident_outbox import PAY, SEND, SYNC, IncidentOutbox, later
+from walletcare.services.incident_status import status_page
 
 __all__ = ["IncidentService"]
 
@@ -105,6 +105,7 @@ class IncidentService:
         incident_id: str | None = None,
     ) -> Incident:
         """Staff open an incident by hand, linking these complaints (those in no incident yet)."""
+        self.cases.authorise("open", by, None)
         opened = self._open(title, self.free(complaint_ids, None), by, incident_id=incident_id)
         if opened is None:
             raise CaseExists("incident_id", incident_id or "")
@@ -155,6 +156,7 @@ class IncidentService:
 
     def link(self, incident_id: str, complaint_ids: Sequence[str], *, by: Actor) -> Incident:
         """Link complaints by hand; one linked to another incident already is refused."""
+        self.cases.authorise("link", by, None)
         taken = [c for c in complaint_ids if c not in self.free([c], incident_id)]
         if taken:
             raise ValidationError.of(
@@ -196,6 +198,7 @@ class IncidentService:
 
     def unlink(self, incident_id: str, complaint_id: str, *, by: Actor, reason: str) -> Incident:
         """Staff take a complaint out of an incident, saying why; detection leaves it alone."""
+        self.cases.authorise("unlink", by, None)
         self.cases.run(
             incident_id,
             lambda i, now, _v: (
@@ -210,12 +213,14 @@ class IncidentService:
 
     def assign(self, incident_id: str, *, owner: str, by: Actor) -> Incident:
         """Give the incident an owner."""
+        self.cases.authorise("assign", by, None)
         return self.cases.run(
             incident_id, lambda i, now, _v: (domain.assign_owner(i, owner, by=by, at=now), [], [])
         )
 
     def escalate(self, incident_id: str, *, by: Actor, reason: str, to_tier: str = "") -> Incident:
         """Move the incident up the ladder (to ``to_tier``, or the next tier), saying why."""
+        self.cases.authorise("escalate", by, None)
         return self.cases.escalate(incident_id, by=by, reason=reason, to_tier=to_tier)
 
     def post_update(
@@ -230,6 +235,7 @@ class IncidentService:
         customer on their channel, in their language, once each. Name it ``update_id`` to
         make a retry post and send nothing twice. Text asking for secrets or linking outside
         the allowed domains is refused (``UnsafeMessage``), whatever the phishing policy."""
+        self.cases.authorise("post_update", by, None)
         for language, text in ({"en": texts} if isinstance(texts, str) else texts).items():
             self.cases.messages.vet(f"texts[{language}]", str(text))
 
@@ -253,6 +259,7 @@ class IncidentService:
     ) -> Incident:
         """Solve the incident: each linked complaint is resolved with ``explanation`` (in its
         customer's language), recorded in that complaint's own history."""
+        self.cases.authorise("solve", by, None)
         self.cases.run(
             incident_id,
             lambda i, now, _v: (
@@ -279,6 +286,7 @@ class IncidentService:
         ``losses``, ``amount_for(customer)``, or a ``fund`` split exactly), then queue one
         payment instruction per customer on the payment channel, in batches. Calling it
         again, or the timer after a crash, finishes the plan and pays nobody twice."""
+        self.cases.authorise("remedy", by, None)
         try:
             kind = RemedyKind(remedy)
         except ValueError:
@@ -414,23 +422,7 @@ class IncidentService:
 
     def status_page(self, incident_id: str, language: str = "en") -> tuple[str, str]:
         """The public status page text ``(title, body)`` in ``language`` (English fallback)."""
-        i = self.get(incident_id)
-        words = WORDS.get(language.split("_", maxsplit=1)[0].split("-", maxsplit=1)[0], WORDS["en"])
-        texts = i.updates[-1] if i.updates else {}
-        status = texts.get(language) or texts.get("en", "")
-        _, subject, body = self.cases.texts.render(
-            "incident.status_page",
-            language,
-            {
-                "ref": i.id,
-                "title": i.title,
-                "state": words[i.status.value],
-                "status": status,
-                "complaints": str(len(i.members)),
-                "customers": str(len(i.customers())),
-            },
-        )
-        return subject, body
+        return status_page(self.cases, self.get(incident_id), language)
 
     def report(self, incident_id: str) -> IncidentReport:
         """The regulator-ready report: timeline, counts, money, remedies paid, open complaints."""

@@ -16,19 +16,21 @@ from walletcare.domain.cases.kind import (
 )
 from walletcare.domain.complaints.events import ComplaintReceived
 from walletcare.domain.complaints.state import Complaint
-from walletcare.domain.events import Event
+from walletcare.domain.events import ActorRole, Event
 from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.incidents import events as ev
 from walletcare.domain.incidents.state import Incident, apply_all, replay
 from walletcare.domain.incidents.texts import TEMPLATES
 from walletcare.domain.incidents.values import Member, Signal
 from walletcare.domain.money import Money
+from walletcare.domain.permissions import PermissionPolicy
 from walletcare.domain.rules import FactKind
 
 __all__ = [
     "KIND",
     "INCIDENT_FACTS",
     "INCIDENTS",
+    "INCIDENT_PERMISSIONS",
     "cluster_key",
     "member_key",
     "signal_of",
@@ -148,6 +150,15 @@ def _apply_all(i: Incident, events: Sequence[Event]) -> Incident:
     return apply_all(i, events) if events else i
 
 
+_WALLET = (ActorRole.STAFF, ActorRole.SYSTEM)
+INCIDENT_PERMISSIONS: Final[PermissionPolicy] = PermissionPolicy(
+    grants=dict.fromkeys(
+        ("open", "link", "unlink", "assign", "escalate", "post_update", "solve", "remedy"),
+        _WALLET,
+    )
+)
+"""The wallet's staff and the system run an incident; customers hear of it through updates."""
+
 INCIDENTS: Final[CaseKind[Incident]] = CaseKind(
     name=KIND,
     events=ev.INCIDENT_EVENTS,
@@ -167,5 +178,6 @@ INCIDENTS: Final[CaseKind[Incident]] = CaseKind(
     staff_values=lambda i: {"severity": str(len(i.members))},
     keys=_keys,
     state_type=Incident,
+    permissions=INCIDENT_PERMISSIONS,
 )
 """The incident kind, as the case kernel runs it."""
