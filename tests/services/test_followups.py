@@ -381,6 +381,8 @@ def test_triggers_and_channels_are_checked_where_they_are_given() -> None:
         app.followups.trigger(Trigger(kind=TriggerKind.SENSITIVE_TRANSACTION, source_id="tx", customer_id="c", occurred_at=clock.now(), contact=sms))
     with pytest.raises(ValidationError, match="channels: pigeon: no registered plugin serves it"):
         app.followups.prefer_channels("c", [ContactPoint(channel="pigeon", address="roof")])
+    with pytest.raises(ValidationError, match="channels: must be a list of ContactPoint, got ContactPoint"):
+        app.followups.prefer_channels("c", sms)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="purpose"):
         app.followups.record_consent("c", "spam", granted=False, source="x")
     assert app.followups.cases.list() == []

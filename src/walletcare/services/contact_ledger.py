@@ -152,6 +152,10 @@ class ContactLedgers:
 
     def prefer_channels(self, customer_id: str, channels: Sequence[ContactPoint]) -> None:
         """Record the customer's channels, most preferred first (the fallback order)."""
+        if not isinstance(channels, list | tuple):
+            raise ValidationError.of(
+                "channels", f"must be a list of ContactPoint, got {type(channels).__name__}"
+            )
         chosen = tuple(channels)
         if not chosen or not all(isinstance(c, ContactPoint) for c in chosen):
             raise ValidationError.of("channels", "name at least one ContactPoint")
