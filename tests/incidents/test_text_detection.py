@@ -39,7 +39,7 @@ def _pairs(groups: Counter[tuple[str, ...]]) -> int:
     return sum(n * (n - 1) // 2 for n in groups.values())
 
 
-@pytest.mark.parametrize("seed", [7, 11, 23])
+@pytest.mark.parametrize("seed", [1, 5, 7, 11, 12, 17, 23, 42])
 def test_text_clusters_of_the_corpus_have_precision_and_recall_of_at_least_0_9(seed: int) -> None:
     """Pairs of complaints put in one incident: at least 90 % truly share a root cause and
     language (precision), and at least 90 % of such pairs are found (recall)."""

@@ -5,6 +5,9 @@ into overlapping character pairs. MinHash estimates the Jaccard similarity of tw
 sets from 64 minimums; banding the signature (32 bands of 2) finds the earlier complaints a
 new one may resemble in constant time, and only those are compared. Numbers are left out:
 amounts, dates and references differ from customer to customer, not from cause to cause.
+A text joins a cluster when it is alike to one of its members and, on average, not unlike
+its latest few: otherwise two causes bursting at once chain together through one text that
+shares a merchant's name or a stock phrase with the other cause.
 """
 
 from __future__ import annotations
@@ -122,12 +125,28 @@ def similarity(one: tuple[int, ...], other: tuple[int, ...]) -> float:
     return sum(x == y for x, y in zip(one, other, strict=True)) / SIGNATURE_SIZE
 
 
+SAMPLE = 8
+"""How many of a cluster's latest texts a joining text is compared with."""
+GATE = 0.5
+"""A joining text's mean similarity to those latest texts is at least this share of the
+similarity bar: alike to one member and not unlike the rest of the cluster."""
+
+
 class _Cluster:
-    __slots__ = ("born", "parent", "seen")
+    __slots__ = ("born", "latest", "parent", "seen")
 
     def __init__(self, born: int, seen: datetime) -> None:
         self.born, self.seen = born, seen
         self.parent: str | None = None
+        self.latest: deque[tuple[int, ...]] = deque(maxlen=SAMPLE)
+
+    def likeness(self, sig: tuple[int, ...]) -> tuple[float, float]:
+        """The best and the mean similarity of ``sig`` to the cluster's latest texts."""
+        latest = self.latest
+        if not latest:
+            return 0.0, 0.0
+        scores = [similarity(sig, other) for other in latest]
+        return max(scores), sum(scores) / len(scores)
 
 
 class TextClusters:
@@ -165,16 +184,23 @@ class TextClusters:
         if not any(sig):
             return key, ()
         bands = [(b, sig[b * ROWS : (b + 1) * ROWS]) for b in range(BANDS)]
-        alike: dict[str, float] = {}
+        clusters = self._clusters
+        near: dict[str, float] = {}
         for band in bands:
             found = self._buckets.get(band)
             if found is None:
                 continue
             cluster = self.root(found[0])
             score = similarity(sig, found[1])
-            if score >= self.threshold and score > alike.get(cluster, 0.0):
+            if score >= self.threshold and score > near.get(cluster, 0.0):
+                near[cluster] = score
+        alike: dict[str, float] = {}
+        for cluster, score in near.items():
+            held = clusters.get(cluster)
+            # Alike to one member, and not unlike the rest: one look-alike (a shared
+            # merchant name, a stock phrase) does not pull a text into another cause.
+            if held is None or held.likeness(sig)[1] >= self.threshold * GATE:
                 alike[cluster] = score
-        clusters = self._clusters
         absorbed: tuple[str, ...] = ()
         if not alike:
             self._count += 1
@@ -192,7 +218,10 @@ class TextClusters:
                     clusters[other].parent = best
             chosen = clusters.pop(best, None) or _Cluster(0, at)
             chosen.seen = at
+            for other in absorbed:
+                chosen.latest.extend(clusters[other].latest)
             clusters[best] = chosen  # re-inserted last: ordered by last use
+        clusters[best].latest.append(sig)
         for band in bands:
             self._buckets[band] = (best, sig, at)
             self._filed.append((at, band))
