@@ -9,18 +9,28 @@ from typing import Any, ClassVar
 from attrs import field, frozen
 
 from walletcare.domain.calendars import require_aware
+from walletcare.domain.constructors import common_case
 from walletcare.domain.fieldtypes import check_fields
 from walletcare.errors import ValidationError
 
 __all__ = ["ActorRole", "Actor", "Event", "aware", "non_empty", "SYSTEM"]
 
 
+@common_case(
+    "(type({v}) is _datetime and {v}.tzinfo is not None)",
+    names={"_datetime": datetime},
+    typed={datetime: None},
+)
 def aware(_: object, attribute: Any, value: Any) -> None:
     """attrs validator: the value must be a timezone-aware datetime."""
     if type(value) is not datetime or value.tzinfo is None:
         require_aware(value, getattr(attribute, "name", "at"))
 
 
+@common_case(
+    "(type({v}) is str and {v} and not {v}[0].isspace())",
+    typed={str: "({v} and not {v}[0].isspace())"},
+)
 def non_empty(_: object, attribute: Any, value: Any) -> None:
     """attrs validator: the value must be a non-blank string."""
     if type(value) is str and value and not value[0].isspace():
@@ -72,6 +82,7 @@ SYSTEM = Actor(ActorRole.SYSTEM, "walletcare")
 """The library itself, acting on timers (auto-close, escalation, reminders)."""
 
 
+@common_case("type({v}) is _Actor", names={"_Actor": Actor}, typed={Actor: None})
 def _actor(_: object, __: object, value: Any) -> None:
     if type(value) is not Actor and not isinstance(value, Actor):
         raise ValidationError.of("by", f"must be an Actor, got {type(value).__name__}")

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from walletcare.domain.constructors import compile_init
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.errors import ValidationError
 
@@ -269,10 +270,43 @@ def _quick_check(cls: type) -> Callable[[Any], bool]:
     return found
 
 
+def _checks_fields_only(self: object) -> None:
+    check_fields(self)
+
+
+def _only_checks_fields(post_init: Any) -> bool:
+    """Whether ``post_init`` does nothing but ``check_fields(self)`` (as ``Event``'s does)."""
+    if post_init is check_fields:
+        return True
+    code, reference = getattr(post_init, "__code__", None), _checks_fields_only.__code__
+    return (
+        code is not None
+        and code.co_code == reference.co_code
+        and code.co_names == reference.co_names
+        and code.co_argcount == 1
+        and getattr(post_init, "__globals__", {}).get("check_fields") is check_fields
+    )
+
+
+def _first_use(cls: type) -> Callable[[Any], bool]:
+    """Compile the class's field check and, for an attrs class, its constructor."""
+    quick = _quick_check(cls)
+    compile_init(
+        cls,
+        type_guard=_guard,
+        checks_types=_only_checks_fields(getattr(cls, "__attrs_post_init__", None)),
+    )
+    return quick
+
+
 def check_fields(value: object) -> None:
-    """Raise a ``ValidationError`` naming every field of ``value`` that is not of its type."""
+    """Raise a ``ValidationError`` naming every field of ``value`` that is not of its type.
+
+    The first value of each class checked also compiles the class's constructor
+    (``walletcare.domain.constructors``), which then does this check in its common case.
+    """
     cls = type(value)
-    quick = _quick.get(cls) or _quick_check(cls)
+    quick = _quick.get(cls) or _first_use(cls)
     if quick(value):
         return
     problems: dict[str, str] = {}
