@@ -184,22 +184,32 @@ def apply(complaint: Complaint | None, event: Event) -> Complaint:
 
 def apply_all(complaint: Complaint | None, events: Iterable[Event]) -> Complaint:
     """The complaint after ``events``, built once at the end (a command's events, a replay)."""
-    iterator = iter(events)
     if complaint is None:
+        iterator = iter(events)
         first = next(iterator, None)
         if not isinstance(first, ComplaintReceived):
             kind = first.kind if first is not None else "nothing"
             raise DomainError(f"a complaint's first event must be complaint.received, not {kind}")
-        complaint = _received(first)
-    draft: Complaint | None = None
-    for event in iterator:
-        if draft is None:
-            # A private copy, changed in place below before anyone can see it: frozen to
-            # every reader, and one copy per command instead of one per field change.
-            draft = _new(Complaint)
-            _set(draft, "__dict__", complaint.__dict__.copy())
-        _step(draft.__dict__, event)
-    return draft if draft is not None else complaint
+        complaint, events = _received(first), iterator
+    # A private copy, changed in place below before anyone can see it: frozen to every
+    # reader, and one copy per command instead of one per field change.
+    d = complaint.__dict__.copy()
+    steps, moved = _STEPS, False
+    for event in events:
+        moved = True
+        d["updated_at"] = event.at
+        step = steps.get(type(event))
+        if step is not None:
+            step(d, event)
+        elif (kernel := fold_kernel_event(d["clocks"], d["escalation"], event)) is not None:
+            d["clocks"], d["escalation"] = kernel
+        else:
+            raise DomainError(f"{event.kind} is not a complaint event")
+    if not moved:
+        return complaint
+    draft = _new(Complaint)
+    _set(draft, "__dict__", d)
+    return draft
 
 
 def replay(events: Iterable[Event]) -> Complaint | None:
@@ -339,15 +349,3 @@ _STEPS: dict[type[Event], Callable[[dict[str, Any], Any], None]] = {
     IncidentLinked: _incident_linked,
     IncidentUnlinked: _incident_unlinked,
 }
-
-
-def _step(d: dict[str, Any], event: Event) -> None:
-    """Move the fields of a private draft of a complaint by one event."""
-    d["updated_at"] = event.at
-    step = _STEPS.get(type(event))
-    if step is not None:
-        step(d, event)
-    elif (kernel := fold_kernel_event(d["clocks"], d["escalation"], event)) is not None:
-        d["clocks"], d["escalation"] = kernel
-    else:
-        raise DomainError(f"{event.kind} is not a complaint event")
