@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from attrs import field, frozen
 
+from walletcare.domain.constructors import compile_init
 from walletcare.domain.events import aware, non_empty
 from walletcare.domain.frozenmap import FrozenMap, frozen_map
 from walletcare.errors import ConcurrencyConflict, ValidationError
@@ -424,3 +425,12 @@ class Storage(Protocol):
     def close(self) -> None:
         """Release connections; the storage is not used after this."""
         ...
+
+
+# The records every command builds several of, constructed through compiled constructors
+# (the same checks, in one test for their common case: ``walletcare.domain.constructors``).
+for _record in (
+    NewEvent, StoredEvent, SetTimer, CancelTimer, Timer, OutboundMessage, StreamSummary,
+    Snapshot, Commit,
+):  # fmt: skip
+    compile_init(_record)

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.test_event_kinds import CLASSES, SAMPLES, T
-from walletcare import Actor, Money
+from walletcare import Actor, Money, ports
 from walletcare.domain.constructors import common_case
 from walletcare.domain.events import aware, non_empty
 from walletcare.domain.fieldtypes import as_tuple, check_fields
@@ -228,3 +228,39 @@ def test_a_class_with_its_own_init_is_left_alone() -> None:
     own = Own.__init__
     Own(1)
     assert Own.__init__ is own
+
+
+RECORDS: dict[type, dict[str, Any]] = {
+    ports.NewEvent: {"kind": "k", "schema_version": 1, "at": T, "data": "{}"},
+    ports.StoredEvent: {
+        "stream_id": "s", "stream_version": 1, "position": 1, "kind": "k",
+        "schema_version": 1, "at": T, "data": "{}",
+    },
+    ports.SetTimer: {"name": "sla:x", "due_at": T},
+    ports.CancelTimer: {"name": "sla:x"},
+    ports.Timer: {"stream_id": "s", "name": "n", "due_at": T, "payload": "{}", "generation": 1},
+    ports.OutboundMessage: {
+        "id": "m", "stream_id": "s", "channel": "sms", "recipient": "+1", "template": "t",
+        "body": "b", "due_at": T,
+    },
+    ports.StreamSummary: {
+        "stream_id": "s", "kind": "complaint", "status": "open", "opened_at": T,
+        "updated_at": T, "next_deadline": T, "attributes": {"a": "b"},
+    },
+    ports.Snapshot: {"kind": "complaint", "schema": 1, "data": "{}"},
+    ports.Commit: {"stream_id": "s", "expected_version": 0},
+}  # fmt: skip
+
+
+@given(record=st.sampled_from(sorted(RECORDS, key=lambda c: c.__name__)), data=st.data())
+def test_storage_records_are_built_as_attrs_builds_them(
+    record: type, data: st.DataObject
+) -> None:
+    """The storage records, compiled when the ports load, build or refuse as attrs does."""
+    assert record.__init__.__code__.co_filename.startswith("<compiled init")
+    kwargs = dict(RECORDS[record])
+    names = sorted(a.alias for a in attrs.fields(record))
+    for name in data.draw(st.sets(st.sampled_from(names), max_size=3)):
+        kwargs[name] = data.draw(ODD)
+    original = _attrs_init_of(record)
+    assert _outcome(record.__init__, record, kwargs) == _outcome(original, record, kwargs)

@@ -207,3 +207,29 @@ def test_the_state_cache_keeps_the_newest_states_and_never_goes_back() -> None:
     cache.put("a", entry(5))
     cache.put("a", entry(3))
     assert cache.get("a") == entry(5)
+
+
+def test_a_case_held_in_memory_takes_only_new_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command on a case this process committed takes no key it holds already; a process
+    reading the case from storage re-takes all of its keys (healing a case without them)."""
+    app = _app()
+    cid = app.complaints.open(intake()).complaint_id
+    holds = app.storage.key_owner
+    taken: list[tuple[str, ...]] = []
+    original = app.storage.append
+
+    def spy(commit: Commit):  # type: ignore[no-untyped-def]
+        taken.append(tuple(commit.take_keys))
+        return original(commit)
+
+    monkeypatch.setattr(app.storage, "append", spy)
+    app.complaints.acknowledge(cid, by=AGENT)
+    assert taken == [()]
+    other = Walletcare(
+        Settings(storage_url="memory://", load_entry_points=False),
+        storage=app.storage,
+        clock=FixedClock(T0),
+    )
+    other.complaints.start_investigation(cid, by=AGENT)
+    keys = taken[1]
+    assert len(keys) == 1 and keys[0].startswith("complaint:open:") and holds(keys[0]) == cid

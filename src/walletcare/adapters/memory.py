@@ -11,7 +11,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
@@ -43,6 +43,23 @@ K = TypeVar("K")
 
 def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _replace(value: T, **changes: object) -> T:
+    """A copy of the frozen record ``value`` with ``changes``, as ``attrs.evolve`` makes it,
+    without building it again: its fields were checked when it was built, and ``changes``
+    are the storage's own (versions, UTC times, no claim token)."""
+    cls = type(value)
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(a.name for a in attrs.fields(cast(Any, cls)))
+    copy = object.__new__(cls)
+    for name in names:
+        object.__setattr__(copy, name, changes[name] if name in changes else getattr(value, name))
+    return copy
 
 
 def check_commit(commit: Commit, version: int) -> None:
@@ -192,25 +209,31 @@ class MemoryStorage:
                 self._timers.pop(key, None)
                 self._timer_queue.discard(key)
         for message in commit.messages:
-            queued = attrs.evolve(message, due_at=_utc(message.due_at), token=None)
+            queued = _replace(message, due_at=_utc(message.due_at), token=None)
             self._messages[message.id] = queued
             self._message_queue.put(message.id, queued.due_at)
         if commit.summary is not None:
-            self._index(attrs.evolve(commit.summary, version=len(stream)))
+            self._index(_replace(commit.summary, version=len(stream)))
         if commit.snapshot is not None:
-            self._snapshots[commit.stream_id] = attrs.evolve(
-                commit.snapshot, version=len(stream)
-            )
+            self._snapshots[commit.stream_id] = _replace(commit.snapshot, version=len(stream))
         return stored
 
     def _index(self, summary: StreamSummary) -> None:
-        old = self._summaries.get(summary.stream_id)
-        if old is not None:
-            for pair in old.attributes.items():
-                self._by_attribute[pair].discard(summary.stream_id)
-        self._summaries[summary.stream_id] = summary
-        for pair in summary.attributes.items():
-            self._by_attribute.setdefault(pair, set()).add(summary.stream_id)
+        """Keep ``summary`` and index its attributes (only those that changed, on an update)."""
+        stream_id, new = summary.stream_id, summary.attributes
+        old = self._summaries.get(stream_id)
+        self._summaries[stream_id] = summary
+        if old is None:
+            for pair in new.items():
+                self._by_attribute.setdefault(pair, set()).add(stream_id)
+            return
+        before = old.attributes
+        for name, value in before.items():
+            if new.get(name) != value:
+                self._by_attribute[(name, value)].discard(stream_id)
+        for name, value in new.items():
+            if before.get(name) != value:
+                self._by_attribute.setdefault((name, value), set()).add(stream_id)
 
     def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         with self._lock:

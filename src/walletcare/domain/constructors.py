@@ -123,7 +123,7 @@ def _compilable(cls: type, fields: tuple[attrs.Attribute[Any], ...]) -> bool:
 class _InitSource:
     """The source of one class's compiled ``__init__``, and the names it uses."""
 
-    def __init__(self, cls: type, type_guard: TypeGuard, checks_types: bool) -> None:
+    def __init__(self, cls: type, type_guard: TypeGuard | None, checks_types: bool) -> None:
         self.cls, self.type_guard, self.checks_types = cls, type_guard, checks_types
         self.hints = typing.get_type_hints(cls)
         self.scope: dict[str, Any] = {
@@ -144,7 +144,7 @@ class _InitSource:
         """Take field ``a`` (the ``i``-th): its parameter, its value, its tests, its store."""
         var = self._parameter(i, a)
         hint = self.hints.get(a.name, Any)
-        if self.checks_types and a.name in self.hints:
+        if self.type_guard is not None and self.checks_types and a.name in self.hints:
             guard = self.type_guard(hint, var, self.scope)
             if guard is not None:
                 self.guards.append(guard)
@@ -197,12 +197,17 @@ class _InitSource:
         return "\n".join(lines) + "\n"
 
 
-def compile_init(cls: type, *, type_guard: TypeGuard, checks_types: bool) -> bool:
+def compile_init(
+    cls: type, *, type_guard: TypeGuard | None = None, checks_types: bool = False
+) -> bool:
     """Give the attrs class ``cls`` a compiled ``__init__``; False if it keeps attrs' own.
 
     ``checks_types``: the class's ``__attrs_post_init__`` only checks its fields' types,
-    which the compiled test (built by ``type_guard``) then does in its place.
+    which the compiled test (built by ``type_guard``) then does in its place. Without it,
+    the compiled ``__init__`` runs the validators' common cases and the post-init as they are.
     """
+    if checks_types and type_guard is None:
+        raise TypeError("checking types in the compiled test needs a type_guard")
     fields = attrs.fields(cls)
     if not _compilable(cls, fields):
         return False

@@ -317,6 +317,11 @@ class CaseService(CaseMessaging[S], Generic[S]):
             )
         held = self.kind.keys(before) if before is not None else frozenset()
         holds = self.kind.keys(final)
+        # A case restored from a state this process committed holds every key it held then
+        # (that commit took them): only new keys are taken. A case read from storage re-takes
+        # all of its keys, which costs nothing when it holds them and heals a case written
+        # before it held keys.
+        taken = holds - held if loaded is not None and loaded.cached is not None else holds
         snapshot, cache = self.states.settle(
             final, version=version + len(all_events), events=all_events, loaded=loaded
         )
@@ -325,9 +330,7 @@ class CaseService(CaseMessaging[S], Generic[S]):
             messages=[*queued, *sent],
             timers=changes,
             summary=self.summary(final),
-            # Every key the case holds is (re)taken, which costs nothing when it already holds
-            # it and heals a case written before it held keys.
-            take_keys=sorted(holds),
+            take_keys=sorted(taken),
             release_keys=sorted(held - holds),
             snapshot=snapshot,
             result=final,

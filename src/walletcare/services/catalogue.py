@@ -41,6 +41,8 @@ STAFF_FLAG = "walletcare-staff"
 FALLBACK = "en"
 
 _MISSING = "\x00walletcare-missing\x00"
+_LOCALES_KEPT = 1024
+"""How many distinct language tags ``locale_for`` remembers the locale of."""
 
 
 class _Missing(gettext.NullTranslations):
@@ -123,6 +125,9 @@ class Catalogue:
         self._kind_texts: dict[str, dict[str, str]] = {}
         self._reference: dict[str, frozenset[str]] = {}
         self._kind_names: set[str] = set()
+        # A customer's language tag -> its catalogue locale, found once per tag (a bounded
+        # memo: tags come from hosts' customers).
+        self._locale_of: dict[str, str] = {}
         for templates in kinds:
             self._add_kind(templates)
         for key, by_language in (texts or {}).items():
@@ -240,6 +245,14 @@ class Catalogue:
     def locale_for(self, language: str) -> str:
         """The catalogue locale for a customer's language tag: exact, else the same language
         (the bare language first, then the first locale of it by name), else English."""
+        found = self._locale_of.get(language) if type(language) is str else None
+        if found is None:
+            found = self._find_locale(language)
+            if type(language) is str and len(self._locale_of) < _LOCALES_KEPT:
+                self._locale_of[language] = found
+        return found
+
+    def _find_locale(self, language: str) -> str:
         tag = str(language).replace("-", "_")
         available = self.locales
         try:

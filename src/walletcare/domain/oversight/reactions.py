@@ -234,12 +234,13 @@ def _settle_compensation(
     Penalty timers accrue it day by day while the clock runs; the stop settles the rest from
     the stop's own instant, so the sum is the same whether or not any tick ran in between.
     """
-    profile = profile_of(case, compiled)
     out: list[Event] = []
     timers: dict[str, datetime | None] = {}
-    for event in events:
-        if not isinstance(event, sla.ClockStopped):
-            continue
+    stopped = [e for e in events if isinstance(e, sla.ClockStopped)]
+    if not stopped:
+        return out, timers  # most commands stop no clock: no profile to look up
+    profile = profile_of(case, compiled)
+    for event in stopped:
         clock = sla.find_clock(case.clocks, event.metric)
         if clock is not None and _penalised(profile, clock):
             so_far = kind.apply_all(case, out) if out else case
