@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from walletcare import Money
 from walletcare.config import Condition, Ladder, Rule
 from walletcare.domain.durations import format_duration
-from walletcare.domain.rulebook import compile_rules
+from walletcare.domain.rulebook import compile_rules, evaluate
 from walletcare.domain.rules import SEVERITY_ORDER, FactKind
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -189,6 +189,10 @@ def test_generated_matcher_agrees_with_the_interpreter(
     book = compile_rules(rules, LADDER, TABLE)
     expected = [i for i, w in enumerate(whens) if interpret(w, facts)]
     assert book.match(facts, NOW) == expected
+    # The generated evaluate (facts read by subscript, again with get when one is missing)
+    # fires the same rules.
+    firings = evaluate(book, facts, now=NOW, fired=frozenset(), occurrence=lambda r: r.id)
+    assert [f.compiled for f in firings] == [book[i] for i in expected]
     for compiled in book:
         assert compiled.check(facts, NOW) is interpret(compiled.rule.when, facts)
         for leaf, check in compiled.leaves:
@@ -198,7 +202,6 @@ def test_generated_matcher_agrees_with_the_interpreter(
 def test_evaluate_skips_a_fired_rule_and_still_fires_the_rest() -> None:
     """A rule that already fired for its occurrence is skipped; rules after it still fire,
     each evaluated at the given time (older_than reads it)."""
-    from walletcare.domain.rulebook import evaluate
 
     rules = [
         Rule(id="old", when=Condition(fact="opened_at", op="older_than", value="PT2H"), then=()),

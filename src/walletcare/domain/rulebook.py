@@ -7,6 +7,7 @@ written by hand cost; explanations are worked out only for firings that are reco
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -41,6 +42,7 @@ __all__ = [
 # -- compiling -----------------------------------------------------------------------------
 Facts = Mapping[str, Any]
 Check = Callable[[Facts, datetime], bool]
+Occurrence = Callable[[Rule], str | None]
 
 
 def _parse(kind: FactKind, op: str, text: str, where: str) -> Any:  # noqa: PLR0911
@@ -133,26 +135,13 @@ class _Source:
                 f"{where}.op", f"{condition.op!r} does not apply to {kind.value} facts ({ops})"
             )
         value = _parse(kind, condition.op, condition.value, f"{where}.value")
+        if isinstance(value, Decimal) and value.is_finite() and value == int(value):
+            # A whole number compares exactly as an int does, and an int fact (a count)
+            # compares with an int several times faster than with a Decimal.
+            value = int(value)
         key, op, v = self.bind(condition.fact), condition.op, self.temp()
         if kind in (FactKind.SEVERITY, FactKind.TIER):
-            ranks = (
-                {s: i for i, s in enumerate(SEVERITY_ORDER)}
-                if kind is FactKind.SEVERITY
-                else {t: i for i, t in enumerate(self.ladder.tiers)}
-            )
-            table = self.bind(ranks)
-            # A missing or unknown severity or tier satisfies no comparison, like any fact.
-            rank = f"(({v} := {table}.get(_g({key}), -1)) >= 0 and {v}"
-            if op in ("in", "not_in"):
-                allowed = (
-                    value
-                    if kind is FactKind.SEVERITY
-                    else frozenset(ranks.get(t, -2) for t in value)
-                )
-                test = "in" if op == "in" else "not in"
-                return f"{rank} {test} {self.bind(allowed)})"
-            target = value if kind is FactKind.SEVERITY else self.ladder.rank(value)
-            return f"{rank} {_SYMBOL[op]} {self.bind(target)})"
+            return self.ranked(kind, key, op, value, v)
         if kind is FactKind.TAGS:
             return self.tags(key, op, value, v)
         if op in ("in", "not_in"):
@@ -171,9 +160,34 @@ class _Source:
             sign = "<" if op == "older_than" else ">"
             return f"(({v} := _g({key})) is not None and {v} {sign} now - {self.bind(value)})"
         if op == "is":
-            return f"(bool(_g({key}, False)) is {self.bind(value)})"
+            # Used only for its truth: the fact's own truth is the test.
+            return f"(_g({key}))" if value else f"(not _g({key}))"
         return f"(({v} := _g({key})) is not None and {v} {_SYMBOL[op]} {self.bind(value)})"
 
+
+    def ranked(self, kind: FactKind, key: str, op: str, value: Any, v: str) -> str:
+        """A test of a severity or a tier, by its rank (low < ... < critical, or the ladder)."""
+        ranks = (
+            {s: i for i, s in enumerate(SEVERITY_ORDER)}
+            if kind is FactKind.SEVERITY
+            else {t: i for i, t in enumerate(self.ladder.tiers)}
+        )
+        table = self.bind(ranks)
+        # A missing or unknown severity or tier (rank -1) satisfies no comparison, like
+        # any fact: above, at or equal to a real rank (never negative), -1 fails already.
+        if op in ("ge", "gt", "eq"):
+            target = value if kind is FactKind.SEVERITY else self.ladder.rank(value)
+            if target >= 0:
+                return f"({table}.get(_g({key}), -1) {_SYMBOL[op]} {self.bind(target)})"
+        rank = f"(({v} := {table}.get(_g({key}), -1)) >= 0 and {v}"
+        if op in ("in", "not_in"):
+            allowed = (
+                value if kind is FactKind.SEVERITY else frozenset(ranks.get(t, -2) for t in value)
+            )
+            test = "in" if op == "in" else "not in"
+            return f"{rank} {test} {self.bind(allowed)})"
+        target = value if kind is FactKind.SEVERITY else self.ladder.rank(value)
+        return f"{rank} {_SYMBOL[op]} {self.bind(target)})"
 
     def tags(self, key: str, op: str, value: Any, v: str) -> str:
         """A test of a set of tags: has (lacks) one tag, has any (all) of several."""
@@ -186,6 +200,8 @@ class _Source:
         return f"{tags}{self.bind(value)} <= frozenset({v}))"
 
 
+_SUBSCRIPT: Final = re.compile(r"_g\((_k\d+)\)")
+"""A fact read with ``get`` in a generated expression (the text holds only generated names)."""
 _SYMBOL: Final = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
@@ -199,6 +215,8 @@ class RuleBook:
 
     rules: tuple[CompiledRule, ...]
     match: Callable[[Facts, datetime], list[int]]
+    firings: Callable[[Facts, datetime, frozenset[str], Occurrence], list[Firing]]
+    """``evaluate`` generated for these rules: each matching rule's firing made in place."""
 
     def __iter__(self) -> Iterator[CompiledRule]:
         return iter(self.rules)
@@ -246,6 +264,24 @@ def compile_rules(rules: Sequence[Rule], ladder: Ladder, facts: Mapping[str, Fac
         ]
         shapes.append((rule, expression, leaves))
     lines.append("    return hits")
+    # The same tests, each rule's firing made where it matched (no list of indexes to walk).
+    # Facts are read by subscript, cheaper than a call of ``get``; when a fact is missing,
+    # every rule is tested again reading facts with ``get`` (a missing fact satisfies no
+    # comparison, so the negation of one holds). Only then are firings made.
+    subscripted = [_SUBSCRIPT.sub(r"f[\1]", expression) for _, expression, _ in shapes]
+    lines += ["def _firings(f, now, fired, occurrence):", "    try:", "        pass"]  # no rules
+    lines += [f"        _h{i} = {fast}" for i, fast in enumerate(subscripted)]
+    lines += ["    except KeyError:", "        _g = f.get"]
+    lines += [f"        _h{i} = {expression}" for i, (_, expression, _) in enumerate(shapes)]
+    lines.append("    out = []")
+    for i in range(len(shapes)):
+        lines += [
+            f"    if _h{i}:",
+            f"        key = occurrence(_rule_of{i})",
+            "        if key is not None and key not in fired:",
+            f"            out.append(_Firing(_compiled{i}, key, f, now))",
+        ]
+    lines.append("    return out")
     for i, (_, expression, leaves) in enumerate(shapes):
         lines += [f"def _rule{i}(f, now):", "    _g = f.get", f"    return bool({expression})"]
         for j, (_, leaf) in enumerate(leaves):
@@ -260,7 +296,9 @@ def compile_rules(rules: Sequence[Rule], ladder: Ladder, facts: Mapping[str, Fac
         )
         for i, (rule, _, leaves) in enumerate(shapes)
     )
-    return RuleBook(rules=compiled, match=namespace["_match"])
+    namespace.update({f"_compiled{i}": c for i, c in enumerate(compiled)}, _Firing=Firing)
+    namespace.update({f"_rule_of{i}": c.rule for i, c in enumerate(compiled)})
+    return RuleBook(rules=compiled, match=namespace["_match"], firings=namespace["_firings"])
 
 
 class Firing:
@@ -338,11 +376,4 @@ def evaluate(
     clock never started). Only rules that match are explained, so explaining costs nothing
     on the common path.
     """
-    firings = []
-    for index in rules.match(facts, now):
-        compiled = rules.rules[index]
-        key = occurrence(compiled.rule)
-        if key is None or key in fired:
-            continue
-        firings.append(Firing(compiled, key, facts, now))
-    return firings
+    return rules.firings(facts, now, fired, occurrence)
