@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from walletcare import Settings, Walletcare
@@ -407,3 +408,24 @@ def test_serializable_sessions_conflict_cleanly(fresh_schema: Callable[[], str])
         assert positions == sorted(positions) and len(positions) == 40
     finally:
         storage.close()
+
+
+def test_a_batch_is_one_transaction(storage: PostgresStorage) -> None:
+    """append_many writes its commits in one transaction: a failure that is not a refusal
+    (here a NUL byte, which is no PostgreSQL text) writes none of them, earlier ones too."""
+    storage.append(Commit(stream_id="a", expected_version=0, events=[new_event(1)]))
+    with pytest.raises(StorageError):
+        storage.append_many(
+            [
+                Commit(stream_id="c", expected_version=0, events=[new_event(2)]),
+                Commit(stream_id="a", expected_version=1, events=[new_event(3)]),
+                Commit(
+                    stream_id="d",
+                    expected_version=0,
+                    events=[attrs.evolve(new_event(4), data='{"n":"\x00"}')],
+                ),
+            ]
+        )
+    assert storage.read_stream("c") == [] and storage.read_stream("d") == []
+    assert storage.stream_version("a") == 1
+    assert [e.stream_id for e in storage.read_all()] == ["a"]

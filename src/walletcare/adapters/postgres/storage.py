@@ -2,7 +2,8 @@
 
 One append is one transaction, sent in psycopg's pipeline mode so a command costs one round
 trip to the server (two when it fires a claimed timer or takes unique keys, which are checked
-before the rest is sent). Positions are handed out in commit
+before the rest is sent); ``append_many`` writes a batch in one transaction, a savepoint per
+commit (``commits``). Positions are handed out in commit
 order: the row of a one-row counter is locked by the statement that takes positions and
 stays locked until the transaction ends, so a transaction holding lower positions has always
 committed, and become visible, before one holding higher positions can commit. That statement
@@ -25,30 +26,24 @@ from psycopg_pool import ConnectionPool
 
 from walletcare.adapters.postgres import schema as migrations
 from walletcare.adapters.postgres.address import PostgresAddress, redact
+from walletcare.adapters.postgres.commits import CommitStatements
 from walletcare.adapters.postgres.driver_errors import is_connection_lost, translate
 from walletcare.adapters.postgres.rows import (
     event_from_row,
-    event_params,
     message_from_row,
-    message_params,
 )
 from walletcare.adapters.postgres.statements import Statements
 from walletcare.adapters.postgres.summaries import summary_from_row
 from walletcare.errors import (
-    ClaimLost,
     ConcurrencyConflict,
-    KeyTaken,
     StorageError,
     ValidationError,
 )
 from walletcare.ports import (
-    REFUSALS,
-    CancelTimer,
     Commit,
     MessageStatus,
     OutboundMessage,
     SetAsideTimer,
-    SetTimer,
     Snapshot,
     StorageRefusal,
     StoredEvent,
@@ -79,6 +74,7 @@ class PostgresStorage:
         self._where = redact(url) if url else f"schema {address.schema!r}"
         self._schema = migrations.quoted(address.schema)
         self._sql = Statements(self._schema)
+        self._commits = CommitStatements(self._sql)
         self._pool: ConnectionPool[Connection] = ConnectionPool(
             address.conninfo,
             kwargs={"autocommit": True},
@@ -142,7 +138,6 @@ class PostgresStorage:
                         f"stream {stream_id!r} moved past version {commit.expected_version}"
                     )
                 raise ValidationError.of(f"messages[{i}].stream_id", "must be the commit's stream")
-        events = commit.events
         with self._connection("appending", stream_id) as conn:
             positions = conn.cursor()
             failure: psycopg.Error | None = None
@@ -151,7 +146,7 @@ class PostgresStorage:
                 # A failing statement aborts the rest, COMMIT included; ROLLBACK then ends it.
                 with conn.pipeline() as pipeline:
                     try:
-                        self._queue(conn.cursor(), positions, pipeline, commit)
+                        self._commits.queue(conn.cursor(), positions, pipeline, commit)
                     except psycopg.Error as exc:
                         # Kept until the pipeline is closed, which then only says "aborted".
                         failure = exc
@@ -163,92 +158,41 @@ class PostgresStorage:
             if failure is not None:
                 conn.rollback()
                 raise failure
-        if not events:
-            return []
-        first = int(positions.fetchall()[0][0])
-        return [
-            StoredEvent(
-                stream_id=stream_id,
-                stream_version=commit.expected_version + offset,
-                position=first + offset - 1,
-                kind=event.kind,
-                schema_version=event.schema_version,
-                at=event.at.astimezone(UTC),
-                data=event.data,
-            )
-            for offset, event in enumerate(events, start=1)
-        ]
+        return self._commits.stored(commit, positions)
 
     def append_many(self, commits: Sequence[Commit]) -> list[list[StoredEvent] | StorageRefusal]:
-        """Each commit in its own pipelined transaction, in order; a refused one is reported
-        in its place and the others kept. (One transaction with a savepoint per commit would
-        save round trips; positions are taken under a lock held to COMMIT, so it is left for
-        when the batch's effect on that lock has been measured.)"""
+        """The commits in one transaction, a savepoint each, in order; a refused one is
+        rolled back to its savepoint and reported in its place, the others kept.
+
+        One flush to disk for the batch instead of one per commit. The position lock is
+        taken by the batch's first events and held to its COMMIT, so positions stay in
+        commit order; each commit's statements still travel pipelined, one round trip each.
+        """
+        if not commits:
+            return []
         outcomes: list[list[StoredEvent] | StorageRefusal] = []
-        for commit in commits:
+        with self._connection("appending a batch") as conn:
+            threshold, refused = conn.prepare_threshold, False
             try:
-                outcomes.append(self.append(commit))
-            except REFUSALS as refusal:
-                outcomes.append(refusal)  # type: ignore[arg-type]  # REFUSALS are these types
+                conn.execute(b"BEGIN")
+                for commit in commits:
+                    outcome = self._commits.append_in_batch(conn, commit)
+                    if not refused and not isinstance(outcome, list):
+                        # A refused commit's aborted pipeline skipped the statements it
+                        # would have prepared, which the driver forgets only on a whole
+                        # ROLLBACK: the rest of the batch prepares and reuses none.
+                        refused, conn.prepare_threshold = True, None
+                    outcomes.append(outcome)
+                conn.execute(b"COMMIT")
+            except BaseException:
+                conn.prepare_threshold = threshold
+                conn.rollback()  # which also makes the driver forget its prepared statements
+                raise
+            conn.prepare_threshold = threshold
+            if refused:
+                conn.execute(b"BEGIN")
+                conn.rollback()  # nothing to undo: only for the driver to forget them
         return outcomes
-
-    def _queue(
-        self, cur: Cursor, positions: Cursor, pipeline: psycopg.Pipeline, commit: Commit
-    ) -> None:
-        """Send the commit's statements, from BEGIN to COMMIT, down the pipeline."""
-        cur.execute(b"BEGIN")
-        self._guard(cur, pipeline, commit)
-        self._change_timers(cur, commit)
-        if commit.messages:
-            cur.executemany(self._sql.queue_message, [message_params(m) for m in commit.messages])
-        if commit.summary is not None:
-            self._write_summary(cur, commit.stream_id, commit.summary)
-        if commit.snapshot is not None:
-            snap = commit.snapshot
-            version = commit.expected_version + len(commit.events)
-            row = (commit.stream_id, snap.kind, snap.schema, version, snap.data)
-            cur.execute(self._sql.write_snapshot, row)
-        if commit.take_keys or commit.release_keys:
-            self._change_keys(cur, pipeline, commit)
-        if commit.events:
-            # Last before COMMIT: the position lock is held as briefly as possible.
-            positions.execute(self._sql.insert_events, event_params(commit))
-        cur.execute(b"COMMIT")
-
-    def _guard(self, cur: Cursor, pipeline: psycopg.Pipeline, commit: Commit) -> None:
-        """Queue the version check; when the commit fires a timer, check the claim now."""
-        new_version = commit.expected_version + len(commit.events)
-        cur.execute(
-            self._sql.guard_version,
-            {"id": commit.stream_id, "expected": commit.expected_version, "new": new_version},
-        )
-        if commit.consumes is None:
-            return
-        name, token = commit.consumes
-        consumed = cur.connection.cursor()
-        consumed.execute(self._sql.consume_timer, (commit.stream_id, name, token))
-        pipeline.sync()
-        if consumed.rowcount != 1:
-            raise ClaimLost(
-                f"timer {name!r} of {commit.stream_id!r} is no longer held by this claim"
-            )
-
-    def _change_keys(self, cur: Cursor, pipeline: psycopg.Pipeline, commit: Commit) -> None:
-        """Release and take the commit's keys; ``KeyTaken`` if another stream holds one."""
-        stream_id = commit.stream_id
-        if commit.release_keys:
-            cur.execute(self._sql.release_keys, (list(commit.release_keys), stream_id))
-        if not commit.take_keys:
-            return
-        wanted = list(commit.take_keys)
-        cur.execute(self._sql.take_keys, (stream_id, wanted))
-        owners = cur.connection.cursor()
-        owners.execute(self._sql.foreign_keys, (wanted, stream_id))
-        pipeline.sync()
-        held = dict(owners.fetchall())
-        for key in wanted:
-            if key in held:
-                raise KeyTaken(key, held[key])
 
     def read_snapshot(self, stream_id: str) -> Snapshot | None:
         row = self._read(
@@ -264,20 +208,6 @@ class PostgresStorage:
             "reading a key's owner", lambda c: c.execute(self._sql.key_owner, (key,)).fetchone()
         )
         return str(row[0]) if row else None
-
-    def _change_timers(self, cur: Cursor, commit: Commit) -> None:
-        generation = commit.expected_version + len(commit.events)
-        for change in commit.timers:
-            if isinstance(change, SetTimer):
-                due = change.due_at
-                row = (commit.stream_id, change.name, due, due, change.payload, generation)
-                cur.execute(self._sql.set_timer, row)
-            elif isinstance(change, CancelTimer):
-                cur.execute(self._sql.cancel_timer, (commit.stream_id, change.name))
-
-    def _write_summary(self, cur: Cursor, stream_id: str, summary: StreamSummary) -> None:
-        for statement, rows in self._sql.summary.writes(stream_id, summary):
-            cur.executemany(statement, rows)
 
     def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         rows = self._read(
