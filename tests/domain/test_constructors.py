@@ -63,6 +63,7 @@ ODD = st.one_of(
     st.decimals(allow_nan=False, allow_infinity=False),
     st.just(()),
     st.just(("x",)),
+    st.sampled_from([Decimal("1e30"), Decimal("Infinity"), Decimal("-0.001"), "EUR", "JPY"]),
 )
 
 
@@ -249,6 +250,7 @@ RECORDS: dict[type, dict[str, Any]] = {
     },
     ports.Snapshot: {"kind": "complaint", "schema": 1, "data": "{}"},
     ports.Commit: {"stream_id": "s", "expected_version": 0},
+    Money: {"amount": Decimal("1.00"), "currency": "EUR"},
 }  # fmt: skip
 
 
@@ -256,7 +258,7 @@ RECORDS: dict[type, dict[str, Any]] = {
 def test_storage_records_are_built_as_attrs_builds_them(
     record: type, data: st.DataObject
 ) -> None:
-    """The storage records, compiled when the ports load, build or refuse as attrs does."""
+    """The storage records and Money, compiled when loaded, build or refuse as attrs does."""
     assert record.__init__.__code__.co_filename.startswith("<compiled init")
     kwargs = dict(RECORDS[record])
     names = sorted(a.alias for a in attrs.fields(record))

@@ -10,6 +10,7 @@ from typing import Any, Final
 import iso4217
 from attrs import field, frozen
 
+from walletcare.domain.constructors import common_case, compile_init
 from walletcare.errors import CurrencyMismatch, ValidationError
 
 __all__ = ["Money", "minor_units", "is_currency"]
@@ -40,6 +41,10 @@ def minor_units(currency: str) -> int:
         raise ValidationError.of("currency", f"{currency!r} is not an ISO 4217 currency") from None
 
 
+@common_case(
+    "(type({v}) is _Decimal and {v}.is_finite() and (not {v} or {v}.adjusted() < _DIGITS))",
+    names={"_Decimal": Decimal, "_DIGITS": MAX_INTEGER_DIGITS},
+)
 def _check_amount(_: object, __: object, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, Decimal):
         kind = type(value).__name__
@@ -54,6 +59,7 @@ def _check_amount(_: object, __: object, value: Any) -> None:
         )
 
 
+@common_case("(type({v}) is str and {v} in _MINOR_UNITS)", names={"_MINOR_UNITS": _MINOR_UNITS})
 def _check_currency(_: object, __: object, value: Any) -> None:
     if not isinstance(value, str) or value not in _MINOR_UNITS:
         raise ValidationError.of("currency", f"{value!r} is not an ISO 4217 currency")
@@ -248,6 +254,10 @@ class Money:
 
     def __repr__(self) -> str:
         return f"Money('{self.amount}', '{self.currency}')"
+
+
+# Amounts are built by every calculation: through a compiled constructor (the same checks).
+compile_init(Money)
 
 
 def _quantum(currency: str) -> Decimal:
