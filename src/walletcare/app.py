@@ -245,7 +245,10 @@ class Walletcare:
             )
         followups: CaseService[Followup] = self._cases[FOLLOWUPS.name]
         self.followups = FollowupService(
-            cases=followups, complaints=self.complaints, policy=followup_policy
+            cases=followups,
+            complaints=self.complaints,
+            policy=followup_policy,
+            disputes=self._cases[DISPUTES.name],
         )
         # Resolved complaints are followed up as they commit: the complaint kind knows nothing
         # of follow-ups.

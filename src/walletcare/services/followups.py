@@ -8,11 +8,12 @@ hours or an opt-out. The follow-up case then records the attempt.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from walletcare.domain import followups as domain
 from walletcare.domain.complaints.values import ContactPoint
+from walletcare.domain.disputes import Dispute
 from walletcare.domain.events import SYSTEM, Actor, Event
 from walletcare.domain.followups import commands
 from walletcare.domain.followups.events import RewardGranted
@@ -31,6 +32,10 @@ __all__ = ["FollowupService", "followup_id"]
 ATTEMPT = "followup:attempt"
 
 
+DISPUTE_ENDINGS = frozenset({"dispute.resolved", "dispute.closed"})
+"""The events with which a dispute ends."""
+
+
 def followup_id(trigger: domain.TriggerKind | str, source_id: str) -> str:
     """The id of the follow-up of one trigger (``complaint_resolved``, ``cmp-1``)."""
     return f"fu:{domain.TriggerKind(trigger).value}:{source_id}"
@@ -45,9 +50,11 @@ class FollowupService(ContactLedgers, AnswerEffects):
         cases: CaseService[domain.Followup],
         complaints: ComplaintService,
         policy: domain.FollowupPolicy,
+        disputes: CaseService[Dispute] | None = None,
     ) -> None:
         self.cases = cases
         self.complaints = complaints
+        self.disputes = disputes
         self.policy = policy
         self.runner = cases.runner
         self.storage = cases.storage
@@ -141,6 +148,26 @@ class FollowupService(ContactLedgers, AnswerEffects):
             )
         )
 
+    def after_dispute_ended(self, dispute_id: str) -> domain.Followup:
+        """Follow up a dispute that has ended (resolved or closed), from the dispute itself:
+        called for every ``dispute.resolved`` and ``dispute.closed`` commit when the policy's
+        ``follow_closed_disputes`` is on."""
+        if self.disputes is None:
+            raise ValidationError.of("dispute_id", "this Walletcare has no disputes")
+        d = self.disputes.get(dispute_id)
+        if d.is_open:
+            raise ValidationError.of("dispute_id", f"{dispute_id} has not ended")
+        return self.after_dispute_closed(
+            d.id,
+            customer_id=d.customer.id,
+            closed_at=d.updated_at,
+            contact=ContactPoint(channel=d.contact_channel, address=d.contact_address),
+            language=d.language,
+            customer_zone=d.customer_zone,
+            jurisdiction=d.jurisdiction,
+            category=d.reason.value,
+        )
+
     def after_sensitive_transaction(
         self,
         transaction: str,
@@ -172,26 +199,39 @@ class FollowupService(ContactLedgers, AnswerEffects):
 
     @hookimpl
     def walletcare_events_committed(self, events: Sequence[StoredEvent]) -> None:
-        """Follow up every complaint as it is resolved (if the policy says so)."""
-        if not self.policy.follow_resolved_complaints:
-            return
+        """Follow up every complaint as it is resolved, and every dispute as it ends (as far
+        as the policy says so)."""
         for record in events:
-            if record.kind == "complaint.resolved":
-                self.after_complaint_resolved(record.stream_id)
+            follow = self._follow(record.kind)
+            if follow is not None:
+                follow(record.stream_id)
+
+    def _follow(self, kind: str) -> Callable[[str], domain.Followup] | None:
+        """What follows up an event of ``kind``, if the policy follows it up."""
+        if kind == "complaint.resolved" and self.policy.follow_resolved_complaints:
+            return self.after_complaint_resolved
+        if kind in DISPUTE_ENDINGS and self.policy.follow_closed_disputes:
+            return self.after_dispute_ended
+        return None
 
     def catch_up(self, after_position: int = 0, limit: int = 1000) -> int:
-        """Follow up the complaints resolved after a global event position; returns the
-        position reached. The commit hook runs after a complaint's commit, not inside it: a
-        host runs this from the last position it saw (after a restart, or on a schedule) so
-        a resolution a crash came between is still followed up, and only once."""
+        """Follow up the complaints resolved (and, if the policy says so, the disputes ended)
+        after a global event position; returns the position reached. The commit hook runs
+        after a case's commit, not inside it: a host runs this from the last position it saw
+        (after a restart, or on a schedule) so an ending a crash came between is still
+        followed up, and only once."""
         records = self.storage.read_all(after_position, limit)
         for record in records:
-            if record.kind != "complaint.resolved":
+            if record.kind == "complaint.resolved":
+                follow: Callable[[str], domain.Followup] | None = self.after_complaint_resolved
+            else:
+                follow = self._follow(record.kind)
+            if follow is None:
                 continue
             try:
-                self.after_complaint_resolved(record.stream_id)
+                follow(record.stream_id)
             except ValidationError:
-                continue  # reopened since: nothing to follow up until it is resolved again
+                continue  # reopened since: nothing to follow up until it ends again
         return records[-1].position if records else after_position
 
     # -- attempts --------------------------------------------------------------------------

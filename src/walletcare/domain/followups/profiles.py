@@ -178,7 +178,8 @@ class FollowupPolicy:
     """How follow-ups run: a policy per trigger, a contact profile per jurisdiction (the
     ``default_profile`` elsewhere), and the staff role told of a "not me" or an unhappy
     answer that cannot reopen its case. ``follow_resolved_complaints`` turns on the survey
-    after every resolved complaint (off by default: a host opts in)."""
+    after every resolved complaint, ``follow_closed_disputes`` after every dispute that ends
+    (resolved or closed); both off by default: a host opts in."""
 
     triggers: FrozenMap[TriggerKind, TriggerPolicy] = field(
         factory=lambda: DEFAULT_TRIGGERS, converter=_triggers
@@ -192,6 +193,7 @@ class FollowupPolicy:
     default_profile: ContactProfile = HOUSE
     staff_role: str = "security"
     follow_resolved_complaints: bool = False
+    follow_closed_disputes: bool = False
 
     def __attrs_post_init__(self) -> None:
         check_fields(self)
