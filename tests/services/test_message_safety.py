@@ -184,6 +184,8 @@ def test_phishing_shaped_staff_text_is_refused_and_nothing_is_written(explanatio
     with pytest.raises(UnsafeMessage) as refused:
         app.complaints.resolve(cid, by=STAFF, outcome="upheld", explanation=explanation)
     assert refused.value.field == "explanation"
+    assert str(refused.value).startswith("explanation: ")
+    assert "explanation: explanation" not in str(refused.value)  # the field is named once
     assert len(app.events(cid)) == before
     assert app.complaints.get(cid).status == "investigating"
 

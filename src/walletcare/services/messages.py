@@ -165,7 +165,9 @@ class Messages:
         shown, unsafe = self._values(values, locale, recipient.zone, customer=True)
         if unsafe and self.policy.phishing == "refuse":
             field = unsafe[0].split(":", 1)[0]
-            raise UnsafeMessage(field, unsafe)
+            # The field is named once, in front; other fields' reasons keep their names.
+            own = f"{field}: "
+            raise UnsafeMessage(field, [r.removeprefix(own) for r in unsafe])
         subject, body = self.catalogue.render(template, locale, shown)
         body = f"{body.rstrip()}\n\n{self.term(HINT, locale)}"
         channel, address, fallback = self._route(recipient)
