@@ -191,6 +191,10 @@ def _good_values() -> dict[type, dict[str, Any]]:
         config.CaseSettings: {},
         config.Settings: {"storage_url": "memory://", "load_entry_points": False},
         config.Regulation: {},
+        config.MessagePolicy: {},
+        config.MessageSettings: {},
+        config.ContactWindow: {},
+        config.PermissionPolicy: {"grants": {"open": ("customer", "staff")}},
     }
 
 
@@ -219,8 +223,21 @@ def _where(value: object) -> config.Settings:
         config.RetryPolicy: lambda v: config.Settings(storage_url="memory://", load_entry_points=False, retry=v),
         config.CaseSettings: lambda v: config.Settings(storage_url="memory://", load_entry_points=False, cases={complaint: v}),
         config.Settings: lambda v: v,
+        config.MessagePolicy: lambda v: _messages(config.MessageSettings(policy=v)),
+        config.MessageSettings: _messages,
+        config.ContactWindow: lambda v: _messages(
+            config.MessageSettings(policy=config.MessagePolicy(contact_window=v))
+        ),
+        config.PermissionPolicy: lambda v: config.Settings(
+            storage_url="memory://", load_entry_points=False,
+            cases={complaint: config.CaseSettings(permissions=v)},
+        ),
     }
     return placements[type(value)](value)
+
+
+def _messages(v: object) -> config.Settings:
+    return config.Settings(storage_url="memory://", load_entry_points=False, messages=v)  # type: ignore[arg-type]
 
 
 def _with(oversight: config.Oversight | None = None, policy: object = None) -> config.Settings:

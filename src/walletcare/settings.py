@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -68,7 +68,7 @@ def _remediation(_: object, __: object, value: Any) -> None:
 
 
 def _directories(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str | bytes):
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise ValidationError.of("catalogues", "must be a list of directories, not one string")
     found = tuple(str(v) for v in value)
     for i, d in enumerate(found):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import Any
 
 from attrs import field, frozen
@@ -33,7 +34,7 @@ def _kinds(value: Any) -> frozenset[PiiKind]:
 
 
 def _domains(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str | bytes):
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise ValidationError.of("allowed_domains", "must be a list of domains, not a string")
     domains = tuple(value)
     for i, d in enumerate(domains):
@@ -53,13 +54,24 @@ def _windows(value: Any) -> FrozenMap[str, ContactWindow]:
 
 
 def _names(value: Any) -> frozenset[str]:
-    if isinstance(value, str | bytes):
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise ValidationError.of("urgent_templates", "must be a collection of template names")
-    names = frozenset(value)
+    try:
+        names = frozenset(value)
+    except TypeError:
+        raise ValidationError.of("urgent_templates", "template names are text") from None
     for name in names:
         if not isinstance(name, str) or not name.strip():
             raise ValidationError.of("urgent_templates", f"{name!r} is not a template name")
     return names
+
+
+def _phishing(value: Any) -> PhishingAction:
+    try:
+        return PhishingAction(value)
+    except ValueError:
+        choices = ", ".join(a.value for a in PhishingAction)
+        raise ValidationError.of("phishing", f"{value!r} is not one of {choices}") from None
 
 
 @frozen(kw_only=True)
@@ -80,7 +92,7 @@ class MessagePolicy:
     mask: frozenset[PiiKind] = field(factory=lambda: frozenset(PiiKind), converter=_kinds)
     mask_audit: bool = True
     allowed_domains: tuple[str, ...] = field(default=(), converter=_domains)
-    phishing: PhishingAction = field(default=PhishingAction.REFUSE, converter=PhishingAction)
+    phishing: PhishingAction = field(default=PhishingAction.REFUSE, converter=_phishing)
     review_role: str = "complaints_officer"
     review_channel: str = "staff"
     contact_window: ContactWindow = DAYTIME
@@ -91,6 +103,9 @@ class MessagePolicy:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.contact_window, ContactWindow):
             raise ValidationError.of("contact_window", "must be a ContactWindow")
+        for flag in ("mask_audit", "urgent_ignores_quiet_hours"):
+            if not isinstance(getattr(self, flag), bool):
+                raise ValidationError.of(flag, "must be True or False")
         for name in ("review_role", "review_channel"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
