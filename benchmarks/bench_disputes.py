@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -31,6 +29,7 @@ from walletcare import Actor, Money
 from walletcare.domain import disputes as d
 from walletcare.domain.disputes.kind import DISPUTES
 from walletcare.domain.regulatory import DEFAULT_CHOICES, default_regulation
+from _timing import interleaved
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 STAFF, CUSTOMER, MERCHANT = Actor.staff("agent-7"), Actor.customer("c-1"), Actor("merchant", "m-1")
@@ -264,19 +263,6 @@ def hand_written_disputes(n: int) -> None:
         plain_decide(s, STAFF, Decimal("25.00"), "wallet", "part authorised", at)
         plain_finalize(s, later)
         assert s["stage"] == "resolved"
-
-
-def interleaved(variants: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
-    """Seconds per variant per round, variants run in an order rotated every round."""
-    names = list(variants)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(rounds):
-        order = names[r % len(names) :] + names[: r % len(names)]
-        for name in order:
-            start = time.perf_counter()
-            variants[name]()
-            times[name].append(time.perf_counter() - start)
-    return times
 
 
 def main() -> None:

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
 from bisect import bisect_right
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
@@ -36,6 +34,7 @@ from walletcare.domain.fees import (
     compile_schedule,
     quote,
 )
+from _timing import interleaved
 
 D = Decimal
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -169,19 +168,6 @@ def make_charges(n: int) -> tuple[list[Charge], int]:
             )
         )
     return charges, bad
-
-
-def interleaved(variants: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
-    """Seconds per variant per round, variants run in an order rotated every round."""
-    names = list(variants)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(rounds):
-        order = names[r % len(names) :] + names[: r % len(names)]
-        for name in order:
-            start = time.perf_counter()
-            variants[name]()
-            times[name].append(time.perf_counter() - start)
-    return times
 
 
 def report(label: str, times: dict[str, list[float]], ops: int, unit: str, goal: float) -> None:

@@ -16,13 +16,12 @@ from __future__ import annotations
 import random
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, time as clock_time, timedelta
 from zoneinfo import ZoneInfo
 
 from walletcare.domain.followups import HOUSE, ContactLedger, Purpose, check_contact
 from walletcare.domain.followups.ledger import Consent, ContactRecord
+from _timing import interleaved
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 ZONES = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Shanghai", "Asia/Kolkata"]
@@ -75,19 +74,6 @@ def plain_check(
             first[fid] = t
     window_start = at - timedelta(days=7)
     return sum(1 for t in first.values() if t > window_start) < 2
-
-
-def interleaved(variants: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
-    """Seconds per variant per round, variants run in an order rotated every round."""
-    names = list(variants)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(rounds):
-        order = names[r % len(names) :] + names[: r % len(names)]
-        for name in order:
-            start = time.perf_counter()
-            variants[name]()
-            times[name].append(time.perf_counter() - start)
-    return times
 
 
 def main() -> None:

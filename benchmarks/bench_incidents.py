@@ -17,14 +17,13 @@ from __future__ import annotations
 import random
 import statistics
 import sys
-import time
 import tracemalloc
 from collections import deque
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from walletcare.domain.frozenmap import FrozenMap
 from walletcare.domain.incidents import Detector, IncidentPolicy, Pattern, Signal
+from _timing import interleaved
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 WINDOW = timedelta(hours=1)
@@ -85,19 +84,6 @@ def hand_written(signals: list[Signal]) -> int:
             tuple(window)
             window.clear()
     return crossings
-
-
-def interleaved(variants: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
-    """Seconds per variant per round, variants run in an order rotated every round."""
-    names = list(variants)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(rounds):
-        order = names[r % len(names) :] + names[: r % len(names)]
-        for name in order:
-            start = time.perf_counter()
-            variants[name]()
-            times[name].append(time.perf_counter() - start)
-    return times
 
 
 def memory_per_window(windows: int) -> tuple[float, int]:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,25 +26,13 @@ from walletcare import Money, StaffText, Term
 from walletcare.domain.messages import DAYTIME, MessagePolicy, mask_pii, phishing_reasons
 from walletcare.services.catalogue import Catalogue
 from walletcare.services.messages import Messages, Recipient
+from _timing import interleaved
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CATALOGUE = Catalogue()
 POLICY = MessagePolicy()
 MESSAGES = Messages(catalogue=CATALOGUE, policy=POLICY, channels=lambda: frozenset({"sms"}))
 EXPLANATION = "We refunded card 4111 1111 1111 1111; call +86 138 0013 8000 with questions."
-
-
-def interleaved(variants: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
-    """Seconds per variant per round, variants run in an order rotated every round."""
-    names = list(variants)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(rounds):
-        order = names[r % len(names) :] + names[: r % len(names)]
-        for name in order:
-            start = time.perf_counter()
-            variants[name]()
-            times[name].append(time.perf_counter() - start)
-    return times
 
 
 def cases(n: int) -> list[tuple[str, str, str, Money]]:
