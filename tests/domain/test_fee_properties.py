@@ -166,6 +166,53 @@ def conversions(draw: st.DrawFn, payer: str) -> dict[str, Any]:
     return {"amount_in": payer}
 
 
+def by_hand(rule: FeeRule, base: Decimal, free: bool, mode: str) -> tuple[Any, Decimal]:
+    """The documented rounding, written out from the rule itself: the parts and the total."""
+    q = Decimal(1).scaleb(-CURRENCIES[rule.currency])
+    if not rule.tiers:
+        variable = (base * rule.percent / 100).quantize(q, mode)
+    elif rule.tier_mode is TierMode.WHOLE:
+        band = next(t for t in rule.tiers if t.up_to is None or base <= t.up_to)
+        variable = (base * band.percent / 100).quantize(q, mode)
+    else:
+        exact, lower = Decimal(0), Decimal(0)
+        for tier in rule.tiers:
+            top = base if tier.up_to is None else min(base, tier.up_to)
+            if top > lower:
+                exact += (top - lower) * tier.percent / 100
+            lower = tier.up_to if tier.up_to is not None else lower
+        variable = exact.quantize(q, mode)
+    raw = rule.fixed + variable
+    fee = raw
+    if rule.minimum is not None:
+        fee = max(fee, rule.minimum)
+    if rule.maximum is not None:
+        fee = min(fee, rule.maximum)
+    charged = Decimal(0).quantize(q) if free else fee
+    taxes = tuple((charged * t.percent / 100).quantize(q, mode) for t in rule.taxes)
+    return (variable, raw, fee, charged, taxes), charged + sum(taxes, Decimal(0))
+
+
+@given(st.data(), st.sampled_from(Rounding))
+def test_each_rules_compiled_arithmetic_is_the_documented_one(
+    data: st.DataObject, rounding: Rounding
+) -> None:
+    """Each rule's generated pricing gives, part by part and digit for digit, the hand sums."""
+    rule = data.draw(rules())
+    v = compiled(rule, rounding)
+    base = data.draw(units(rule.currency))
+    used = data.draw(st.integers(0, 4))
+    free = used < rule.free_per_month
+    parts, total = by_hand(rule, base, free, rounding.mode)
+    q = price(v, base, rule.currency, used)
+    assert q.priced == parts
+    assert [str(x) for x in q.priced[:4]] == [str(x) for x in parts[:4]]  # the digits too
+    assert q.fees == Money(total, rule.currency)
+    compiled_rule = v.rule_for("transfer", rule.currency, "any", "any")
+    assert compiled_rule is not None
+    assert compiled_rule.fees(base, free) == total
+
+
 @given(st.data())
 def test_the_breakdown_sums_exactly_to_the_total(data: st.DataObject) -> None:
     """Lines add up to the fees; payer pays amount plus fees; conversions add up too."""

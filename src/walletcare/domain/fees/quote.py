@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
-from attrs import field, frozen
+from attrs import frozen
 
 from walletcare.domain.fees.compiled import CompiledRule, CompiledVersion
 from walletcare.domain.fees.exchange import ExchangeRate
@@ -30,6 +31,11 @@ _TYPES: dict[object, TransactionType] = {
     **{t.value: t for t in TransactionType},
 }
 _QUANTA: dict[str, Decimal] = {}
+_ZEROS: dict[str, Decimal] = {}
+"""Zero at each currency's minor-unit scale, which is also its quantum's exponent."""
+_make = tuple.__new__  # every field in order, as namedtuple's own _make does
+_DEDUCTED = FeeCharging.DEDUCTED  # an enum member is looked up on its class each time
+_ON_TOP = FeeCharging.ON_TOP
 
 
 def _quantum(currency: str) -> Decimal:
@@ -97,14 +103,17 @@ class Conversion:
     markup: Money
 
 
-@frozen(kw_only=True)
-class Quote:
+class Quote(NamedTuple):
     """The fee for one transaction before it is paid, and what each side pays and gets.
 
     ``lines`` sum exactly to ``fees`` (in the payer's currency). ``rule`` is empty when the
     schedule lists no fee for the transaction: nothing may be charged for it. The lines are
     built when first read, from the rounded parts the quote keeps, so quoting many
     transactions costs only their arithmetic.
+
+    A quote is a named tuple, immutable and compared field by field: ``quote`` computes every
+    field from input it has checked, so nothing is left to validate when one is built, and a
+    tuple is the cheapest record Python builds (see ``docs/concepts/fees.md``).
     """
 
     schedule: str
@@ -127,7 +136,7 @@ class Quote:
     priced: tuple[Decimal, Decimal, Decimal, Decimal, tuple[Decimal, ...]] | None = None
     """The service fee's rounded parts: variable, before limits, after limits, charged, taxes."""
     markup_line: Decimal | None = None
-    terms: FeeRule | None = field(default=None, eq=False, repr=False)
+    terms: FeeRule | None = None
     """The rule the lines are labelled from."""
 
     @property
@@ -246,20 +255,31 @@ def quote(
         raise ValidationError.of(
             "transaction_type", f"{transaction_type!r} is not a transaction type"
         )
-    _check(amount, used_this_month, channel, segment)
-    if rate is None and pay_in is None and pay_out is None:
-        currency, base = amount.currency, amount.amount
-    else:
+    if (
+        type(amount) is not Money
+        or type(used_this_month) is not int
+        or used_this_month < 0
+        or type(channel) is not str
+        or not channel
+        or type(segment) is not str
+        or not segment
+    ):
+        _check(amount, used_this_month, channel, segment)
+    currency = amount.currency
+    base = amount.amount
+    zero = _ZEROS.get(currency)
+    if zero is None:
+        zero = _ZEROS[currency] = Money.zero(currency).amount
+    if base < 0 or base.quantize(zero) != base:
+        _check(amount, used_this_month, channel, segment)  # raises, naming the amount
+    if rate is not None or pay_in is not None or pay_out is not None:
         currency, base = principal(amount, rate, pay_in, pay_out)
+        zero = _ZEROS.get(currency) or Money.zero(currency).amount
     rule = version.rule_for(kind, currency, channel, segment)
-    priced = None
-    fees = _quantum(currency)
-    fees = fees - fees  # zero at the currency's scale
-    if rule is not None:
-        priced = rule.price(base, used_this_month < rule.free_per_month)
-        fees = priced[3]
-        for tax in priced[4]:
-            fees += tax
+    if rule is None:
+        priced, fees = None, zero
+    else:
+        priced, fees = rule.price(base, used_this_month < rule.free_per_month)
     conversion = markup = None
     if rate is not None:
         recipient = amount.currency if pay_in is not None else str(pay_out)
@@ -281,25 +301,28 @@ def quote(
         gets = _money(base - fees, currency)
     else:
         gets = amount if conversion is None or pay_in is not None else _received(conversion)
-    return Quote(
-        schedule=version.schedule,
-        version=version.id,
-        rule=rule.id if rule is not None else "",
-        transaction_type=kind,
-        channel=channel,
-        segment=segment,
-        amount=amount,
-        currency=currency,
-        principal=base,
-        fee_total=fees,
-        recipient_gets=gets,
-        conversion=conversion,
-        charging=FeeCharging.DEDUCTED if deducted else FeeCharging.ON_TOP,
-        free_per_month=rule.free_per_month if rule is not None else 0,
-        used_this_month=used_this_month,
-        priced=priced,
-        markup_line=markup,
-        terms=rule.rule if rule is not None else None,
+    return _make(
+        Quote,
+        (
+            version.schedule,
+            version.id,
+            rule.id if rule is not None else "",
+            kind,
+            channel,
+            segment,
+            amount,
+            currency,
+            base,
+            fees,
+            gets,
+            conversion,
+            _DEDUCTED if deducted else _ON_TOP,
+            rule.free_per_month if rule is not None else 0,
+            used_this_month,
+            priced,
+            markup,
+            rule.rule if rule is not None else None,
+        ),
     )
 
 
