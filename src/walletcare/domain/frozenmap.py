@@ -6,7 +6,7 @@ the value was checked and compiled, and it makes the value unhashable.
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, TypeVar, overload
 
 from walletcare.errors import ValidationError
@@ -49,6 +49,10 @@ class FrozenMap(Mapping[K, V]):
         """The value of ``key``, or ``default`` (the dict's own look-up: no exception raised
         and caught per miss, as the generic ``Mapping.get`` does)."""
         return self._data.get(key, default)
+
+    def lookup(self) -> Callable[[K], V | None]:
+        """The dict's own ``get``, bound: for loops that look many keys up in one map."""
+        return self._data.get
 
     # The dict's own views: the Mapping defaults look every key up again, in Python.
     def keys(self) -> KeysView[K]:

@@ -64,11 +64,10 @@ class IncidentDetection:
             elif isinstance(event, ComplaintReceived):
                 received.append(event)
         touched: list[str] = []
-        for event in received:
-            for sighting in self.detector.observe(signal_of(event)):
-                found = self._act(sighting)
-                if found and found not in touched:
-                    touched.append(found)
+        for sighting in self.detector.observe_all([signal_of(event) for event in received]):
+            found = self._act(sighting)
+            if found and found not in touched:
+                touched.append(found)
         return touched
 
     def _act(self, sighting: Sighting) -> str | None:
