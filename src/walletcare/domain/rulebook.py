@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from attrs import frozen
 
@@ -279,7 +279,7 @@ def compile_rules(rules: Sequence[Rule], ladder: Ladder, facts: Mapping[str, Fac
             f"    if _h{i}:",
             f"        key = occurrence(_rule_of{i})",
             "        if key is not None and key not in fired:",
-            f"            out.append(_Firing(_compiled{i}, key, f, now))",
+            f"            out.append(_new(_Firing, (_compiled{i}, key, f, now)))",
         ]
     lines.append("    return out")
     for i, (_, expression, leaves) in enumerate(shapes):
@@ -297,28 +297,23 @@ def compile_rules(rules: Sequence[Rule], ladder: Ladder, facts: Mapping[str, Fac
         for i, (rule, _, leaves) in enumerate(shapes)
     )
     namespace.update({f"_compiled{i}": c for i, c in enumerate(compiled)}, _Firing=Firing)
+    namespace["_new"] = tuple.__new__  # a Firing from all its fields, as namedtuple's _make does
     namespace.update({f"_rule_of{i}": c.rule for i, c in enumerate(compiled)})
     return RuleBook(rules=compiled, match=namespace["_match"], firings=namespace["_firings"])
 
 
-class Firing:
+class Firing(NamedTuple):
     """A rule that fired: for which occurrence, which conditions held, and what they read.
 
-    ``matched`` and ``readings`` are worked out when first asked for (recording a firing
-    asks), so deciding which rules fire costs no more than the rules themselves.
+    ``matched`` and ``readings`` are worked out when asked for (recording a firing asks,
+    once), so deciding which rules fire costs no more than the rules themselves. A named
+    tuple: the matcher builds one per firing from values it holds, with nothing to check.
     """
 
-    __slots__ = ("_facts", "_matched", "_now", "_readings", "compiled", "occurrence")
-
-    def __init__(
-        self, compiled: CompiledRule, occurrence: str, facts: Facts, now: datetime
-    ) -> None:
-        self.compiled = compiled
-        self.occurrence = occurrence
-        self._facts = facts
-        self._now = now
-        self._matched: tuple[str, ...] | None = None
-        self._readings: tuple[str, ...] | None = None
+    compiled: CompiledRule
+    occurrence: str
+    facts: Facts
+    now: datetime
 
     @property
     def rule(self) -> Rule:
@@ -328,25 +323,20 @@ class Firing:
     @property
     def matched(self) -> tuple[str, ...]:
         """The comparisons that held, as ``fact op value``."""
-        if self._matched is None:
-            self._matched = tuple(
-                f"{c.fact} {c.op} {c.value}"
-                for c, check in self.compiled.leaves
-                if check(self._facts, self._now)
-            )
-        return self._matched
+        facts, now = self.facts, self.now
+        return tuple(
+            f"{c.fact} {c.op} {c.value}" for c, check in self.compiled.leaves if check(facts, now)
+        )
 
     @property
     def readings(self) -> tuple[str, ...]:
         """Every fact the rule's condition read, with the value it saw."""
-        if self._readings is None:
-            facts = self._facts
-            self._readings = tuple(
-                f"{c.fact}={_reading(facts.get(c.fact))}"
-                for c, _ in self.compiled.leaves
-                if c.fact in facts
-            )
-        return self._readings
+        facts = self.facts
+        return tuple(
+            f"{c.fact}={_reading(facts.get(c.fact))}"
+            for c, _ in self.compiled.leaves
+            if c.fact in facts
+        )
 
     def __repr__(self) -> str:
         return f"Firing(rule={self.rule.id!r}, occurrence={self.occurrence!r})"

@@ -92,6 +92,7 @@ def _act(
     for firing in firings:
         taken: list[str] = []
         acted: list[Event] = []
+        matched, readings = firing.matched, firing.readings  # worked out on each reading
         for action in firing.rule.then:
             reason = action.reason or firing.rule.description or f"rule {firing.rule.id}"
             if action.kind is ActionKind.ESCALATE:
@@ -134,8 +135,8 @@ def _act(
                         rule=firing.rule.id,
                         action=action,
                         summary=reason,
-                        matched=firing.matched,
-                        readings=firing.readings,
+                        matched=matched,
+                        readings=readings,
                     )
                 )
                 taken.append(f"notify {who} on {action.channel}")
@@ -145,8 +146,8 @@ def _act(
                 by=SYSTEM,
                 rule=firing.rule.id,
                 occurrence=firing.occurrence,
-                matched=firing.matched,
-                readings=firing.readings,
+                matched=matched,
+                readings=readings,
                 actions=tuple(taken),
             )
         )
