@@ -281,3 +281,49 @@ def test_repeat_complainants_get_a_higher_severity(app: Walletcare) -> None:
     assert (
         "2 earlier complaints" in app.complaints.get(receipts[2].complaint_id).severity_reasons[-1]
     )
+
+
+def test_a_retried_intake_gets_its_first_receipt_field_for_field(app: Walletcare) -> None:
+    """Retrying with the host's id returns the first receipt exactly: opened or linked, the
+    complaint it went to and that complaint's severity; nothing is linked twice."""
+    first = app.complaints.open(intake(), complaint_id="host-1")
+    assert app.complaints.open(intake(), complaint_id="host-1") == first
+    assert not first.linked
+    repeat = intake(channel="phone", description="Calling again about the double debit.")
+    linked = app.complaints.open(repeat, complaint_id="host-2")
+    assert (linked.complaint_id, linked.linked, linked.severity) == (
+        "host-1",
+        True,
+        first.severity,
+    )
+    assert app.complaints.open(repeat, complaint_id="host-2") == linked
+    assert app.complaints.get("host-1").linked_duplicates == 1
+    assert app.complaints.get("host-1").linked_intakes == ("host-2",)
+
+
+def test_a_host_id_of_another_customers_complaint_is_refused(app: Walletcare) -> None:
+    """Another customer's intake under a taken host id is refused naming complaint_id."""
+    app.complaints.open(intake(), complaint_id="host-1")
+    with pytest.raises(ValidationError) as err:
+        app.complaints.open(intake(customer_id="cust-2"), complaint_id="host-1")
+    assert str(err.value) == "complaint_id: 'host-1' belongs to another customer"
+
+
+def test_a_refused_duplicate_says_which_complaint_to_add_to(clock: FixedClock) -> None:
+    """The refusal names the open complaint and its transactions, in words."""
+    app = Walletcare(
+        Settings(
+            storage_url="memory://",
+            cases={
+                "complaint": CaseSettings(
+                    policy=ComplaintPolicy(duplicates=DuplicateHandling.REFUSE)
+                )
+            },
+        ),
+        clock=clock,
+    )
+    first = app.complaints.open(intake(transactions=("tx-1", "tx-2")), complaint_id="host-1")
+    with pytest.raises(DuplicateComplaint) as err:
+        app.complaints.open(intake(transactions=("tx-2", "tx-1")))
+    assert err.value.existing_id == first.complaint_id
+    assert str(err.value) == "complaint host-1 about tx-2, tx-1 is still open; add to it instead"
