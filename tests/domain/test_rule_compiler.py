@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from walletcare.config import Condition, Ladder, Rule
 from walletcare.domain.durations import format_duration
 from walletcare.domain.rulebook import compile_rules, evaluate
 from walletcare.domain.rules import SEVERITY_ORDER, FactKind
+from walletcare.errors import ValidationError
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 LADDER = Ladder()
@@ -27,7 +29,9 @@ TABLE = {
     "vulnerable": FactKind.FLAG,
     "severity": FactKind.SEVERITY,
     "tier": FactKind.TIER,
+    "flags": FactKind.TAGS,
 }
+TAGS = ["extended", "new_account", "vip"]
 CATEGORIES = ["fees", "security", "other"]
 DURATIONS = [timedelta(hours=h) for h in (0, 1, 4, 30)]
 INSTANTS = [NOW - timedelta(hours=h) for h in (-2, 0, 3, 50)]
@@ -62,6 +66,14 @@ def interpret(c: Condition, facts: dict[str, Any]) -> bool:
         return bool(value) is (c.value == "true")
     if value is None:
         return False  # a fact nobody knows satisfies no comparison
+    if kind is FactKind.TAGS:
+        wanted = set(c.value.split(","))
+        return {
+            "has": wanted <= value,
+            "lacks": not wanted & value,
+            "has_any": bool(wanted & value),
+            "has_all": wanted <= value,
+        }[c.op]
     if kind in (FactKind.SEVERITY, FactKind.TIER):
         rank = _rank(kind, value)
         if rank is None:
@@ -107,7 +119,17 @@ leaves = st.one_of(
     st.builds(
         lambda op, v: Condition(fact="count", op=op, value=str(v)),
         st.sampled_from(ORDERED),
-        st.integers(0, 3),
+        st.sampled_from([0, 1, 2, 3, Decimal("1.5"), Decimal("2.0")]),
+    ),
+    st.builds(
+        lambda op, v: Condition(fact="flags", op=op, value=v),
+        st.sampled_from(["has", "lacks"]),
+        st.sampled_from(TAGS),
+    ),
+    st.builds(
+        lambda op, vs: Condition(fact="flags", op=op, value=",".join(vs)),
+        st.sampled_from(["has_any", "has_all"]),
+        st.lists(st.sampled_from(TAGS), min_size=1, max_size=3, unique=True),
     ),
     st.builds(
         lambda op, v: Condition(fact="loss", op=op, value=v),
@@ -168,7 +190,8 @@ _ABSENT = object()
 fact_values = st.fixed_dictionaries(
     {
         "category": _maybe(st.sampled_from([*CATEGORIES, "unknown"])),
-        "count": _maybe(st.integers(0, 3)),
+        "count": _maybe(st.sampled_from([0, 1, 2, 3, Decimal("1.5")])),
+        "flags": _maybe(st.frozensets(st.sampled_from([*TAGS, "other"]))),
         "loss": _maybe(st.sampled_from([Money.of("50", "EUR"), Money.of("10", "USD")])),
         "age": _maybe(st.sampled_from(DURATIONS)),
         "opened_at": _maybe(st.sampled_from(INSTANTS)),
@@ -206,7 +229,7 @@ def test_evaluate_skips_a_fired_rule_and_still_fires_the_rest() -> None:
     rules = [
         Rule(id="old", when=Condition(fact="opened_at", op="older_than", value="PT2H"), then=()),
         Rule(id="fees", when=Condition(fact="category", op="eq", value="fees"), then=()),
-        Rule(id="officer", when=Condition(fact="tier", op="in", value="ombudsman,mystery"), then=()),
+        Rule(id="officer", when=Condition(fact="tier", op="in", value="ombudsman"), then=()),
     ]
     book = compile_rules(rules, LADDER, TABLE)
     facts = {"opened_at": NOW - timedelta(hours=3), "category": "fees", "tier": "senior_agent"}
@@ -216,3 +239,57 @@ def test_evaluate_skips_a_fired_rule_and_still_fires_the_rest() -> None:
     assert [f.rule.id for f in fresh] == ["old", "fees"]
     assert any("opened_at" in r for r in fresh[0].readings)
     assert evaluate(book, facts, now=NOW - timedelta(hours=2), fired=frozenset(), occurrence=lambda r: r.id)[0].rule.id == "fees"
+
+
+AT = "rules[0].when.any[1].negate"
+
+
+@pytest.mark.parametrize(
+    ("fact", "op", "value", "said"),
+    [
+        ("flags", "has", "vip,extended", f"{AT}.value: 'vip,extended' cannot be read as tags: "
+         "name one tag (has, lacks) or tags separated by commas"),
+        ("flags", "lacks", "", f"{AT}.value: '' cannot be read as tags: "
+         "name one tag (has, lacks) or tags separated by commas"),
+        ("flags", "has_any", " , ", f"{AT}.value: ' , ' cannot be read as tags: "
+         "name one tag (has, lacks) or tags separated by commas"),
+        ("vulnerable", "is", "yes",
+         f"{AT}.value: 'yes' cannot be read as flag: flags compare with true or false"),
+        ("count", "gt", "many", f"{AT}.value: 'many' cannot be read as number: not a number"),
+        ("count", "gt", "NaN",
+         f"{AT}.value: 'NaN' cannot be read as number: a number must be finite"),
+        ("opened_at", "before", "2026-01-01T00:00:00",
+         f"{AT}.value: '2026-01-01T00:00:00' cannot be read as instant: "
+         "an instant needs its UTC offset, as in 2026-03-01T09:00+08:00"),
+        ("category", "lt", "x",
+         f"{AT}.op: 'lt' does not apply to text facts (eq, in, ne, not_in)"),
+        ("tier", "ge", "nowhere", f"{AT}.value: 'nowhere' cannot be read as tier: 'nowhere' is "
+         "not a tier on the ladder (chatbot, agent, senior_agent, complaints_officer, ombudsman)"),
+        ("tier", "in", "agent,nowhere", f"{AT}.value: 'agent,nowhere' cannot be read as tier: "
+         "'nowhere' is not a tier on the ladder (chatbot, agent, senior_agent, "
+         "complaints_officer, ombudsman)"),
+        ("severity", "eq", "dire", f"{AT}.value: 'dire' cannot be read as severity: "
+         "'dire' is not a severity (low, medium, high, critical)"),
+        ("severity", "in", "low,dire", f"{AT}.value: 'low,dire' cannot be read as severity: "
+         "'dire' is not a severity (low, medium, high, critical)"),
+        ("loss", "gt", "10 EUR", f"{AT}.value: '10 EUR' cannot be read as money: "
+         "money: '10 EUR' is not of the form 'USD 12.30'"),
+        ("age", "lt", "soon", f"{AT}.value: 'soon' cannot be read as duration: "
+         "'soon' is not an ISO 8601 duration like 'P1DT2H'"),
+    ],
+)
+def test_a_value_a_rule_cannot_mean_is_refused_at_its_path(
+    fact: str, op: str, value: str, said: str
+) -> None:
+    """Values that would never match, or fail at the first case, are refused when the rules
+    are compiled (when walletcare starts), at their path, saying why in words."""
+    when = Condition(
+        any=(
+            Condition(fact="count", op="eq", value="1"),
+            Condition(negate=Condition(fact=fact, op=op, value=value)),
+        )
+    )
+    with pytest.raises(ValidationError) as err:
+        compile_rules([Rule(id="r", when=when, then=())], LADDER, TABLE)
+    assert str(err.value) == said
+    assert err.value.fields == (said.split(": ", maxsplit=1)[0],)

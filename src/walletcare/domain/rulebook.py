@@ -15,7 +15,6 @@ from typing import Any, Final, NamedTuple
 
 from attrs import frozen
 
-from walletcare.domain.calendars import require_aware
 from walletcare.domain.durations import format_duration, parse_duration
 from walletcare.domain.ladder import Ladder
 from walletcare.domain.money import Money
@@ -45,35 +44,67 @@ Check = Callable[[Facts, datetime], bool]
 Occurrence = Callable[[Rule], str | None]
 
 
-def _parse(kind: FactKind, op: str, text: str, where: str) -> Any:  # noqa: PLR0911
+def _parse(kind: FactKind, op: str, text: str, where: str, tiers: Sequence[str]) -> Any:
+    """A condition's value read as its fact's kind; a mistake names ``where`` and says why."""
     try:
-        if kind is FactKind.TAGS:
-            tags = frozenset(v.strip() for v in text.split(",") if v.strip())
-            if not tags or (op in ("has", "lacks") and len(tags) != 1):
-                raise ValueError("name one tag (has, lacks) or tags separated by commas")
-            return next(iter(tags)) if op in ("has", "lacks") else tags
-        if op in ("in", "not_in"):
-            items = tuple(v.strip() for v in text.split(",") if v.strip())
-            if kind is FactKind.SEVERITY:
-                return frozenset(SEVERITY_ORDER.index(i) for i in items)
-            return frozenset(items)
-        if kind is FactKind.NUMBER:
-            return Decimal(text)
-        if kind is FactKind.MONEY:
-            return Money.parse(text)
-        if kind is FactKind.DURATION or op in ("older_than", "newer_than"):
-            return _duration(text)
-        if kind is FactKind.INSTANT:
-            return require_aware(datetime.fromisoformat(text), where)
-        if kind is FactKind.FLAG:
-            if text.lower() not in ("true", "false"):
-                raise ValueError("flags compare with true or false")
-            return text.lower() == "true"
-        if kind is FactKind.SEVERITY:
-            return SEVERITY_ORDER.index(text)
-        return text
-    except (ValueError, InvalidOperation, ValidationError) as exc:
+        if kind is FactKind.TAGS or op in ("in", "not_in"):
+            return _parse_several(kind, op, text, tiers)
+        return _parse_one(kind, op, text, tiers)
+    except (ValueError, ValidationError) as exc:
         raise ValidationError.of(where, f"{text!r} cannot be read as {kind.value}: {exc}") from None
+
+
+def _parse_several(kind: FactKind, op: str, text: str, tiers: Sequence[str]) -> Any:
+    """Tags, or the names an ``in`` or ``not_in`` condition lists (ranks, for severities)."""
+    if kind is FactKind.TAGS:
+        tags = frozenset(v.strip() for v in text.split(",") if v.strip())
+        if not tags or (op in ("has", "lacks") and len(tags) != 1):
+            raise ValueError("name one tag (has, lacks) or tags separated by commas")
+        return next(iter(tags)) if op in ("has", "lacks") else tags
+    items = tuple(v.strip() for v in text.split(",") if v.strip())
+    if kind is FactKind.SEVERITY:
+        return frozenset(_rank(i, SEVERITY_ORDER, "severity") for i in items)
+    if kind is FactKind.TIER:
+        for item in items:
+            _rank(item, tiers, "tier on the ladder")
+    return frozenset(items)
+
+
+def _parse_one(kind: FactKind, op: str, text: str, tiers: Sequence[str]) -> Any:  # noqa: PLR0911
+    """One value of the fact's kind."""
+    if kind is FactKind.NUMBER:
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError("not a number") from None
+        if not number.is_finite():
+            raise ValueError("a number must be finite")
+        return number
+    if kind is FactKind.MONEY:
+        return Money.parse(text)
+    if kind is FactKind.DURATION or op in ("older_than", "newer_than"):
+        return _duration(text)
+    if kind is FactKind.INSTANT:
+        instant = datetime.fromisoformat(text)
+        if instant.utcoffset() is None:
+            raise ValueError("an instant needs its UTC offset, as in 2026-03-01T09:00+08:00")
+        return instant
+    if kind is FactKind.FLAG:
+        if text.lower() not in ("true", "false"):
+            raise ValueError("flags compare with true or false")
+        return text.lower() == "true"
+    if kind is FactKind.SEVERITY:
+        return _rank(text, SEVERITY_ORDER, "severity")
+    if kind is FactKind.TIER:
+        _rank(text, tiers, "tier on the ladder")
+    return text
+
+
+def _rank(name: str, order: Sequence[str], what: str) -> int:
+    """The position of ``name`` in ``order``, or a ValueError naming what it is not."""
+    if name not in order:
+        raise ValueError(f"{name!r} is not a {what} ({', '.join(order)})")
+    return order.index(name)
 
 
 def _duration(text: str) -> timedelta:
@@ -134,7 +165,7 @@ class _Source:
             raise ValidationError.of(
                 f"{where}.op", f"{condition.op!r} does not apply to {kind.value} facts ({ops})"
             )
-        value = _parse(kind, condition.op, condition.value, f"{where}.value")
+        value = _parse(kind, condition.op, condition.value, f"{where}.value", self.ladder.tiers)
         if isinstance(value, Decimal) and value.is_finite() and value == int(value):
             # A whole number compares exactly as an int does, and an int fact (a count)
             # compares with an int several times faster than with a Decimal.
@@ -173,21 +204,17 @@ class _Source:
             else {t: i for i, t in enumerate(self.ladder.tiers)}
         )
         table = self.bind(ranks)
-        # A missing or unknown severity or tier (rank -1) satisfies no comparison, like
-        # any fact: above, at or equal to a real rank (never negative), -1 fails already.
-        if op in ("ge", "gt", "eq"):
-            target = value if kind is FactKind.SEVERITY else self.ladder.rank(value)
-            if target >= 0:
-                return f"({table}.get(_g({key}), -1) {_SYMBOL[op]} {self.bind(target)})"
-        rank = f"(({v} := {table}.get(_g({key}), -1)) >= 0 and {v}"
+        # The condition's severity or tier is a real one (``_parse`` refused any other), so
+        # its rank is never negative; a missing or unknown fact ranks -1.
         if op in ("in", "not_in"):
-            allowed = (
-                value if kind is FactKind.SEVERITY else frozenset(ranks.get(t, -2) for t in value)
-            )
+            allowed = value if kind is FactKind.SEVERITY else frozenset(ranks[t] for t in value)
             test = "in" if op == "in" else "not in"
-            return f"{rank} {test} {self.bind(allowed)})"
-        target = value if kind is FactKind.SEVERITY else self.ladder.rank(value)
-        return f"{rank} {_SYMBOL[op]} {self.bind(target)})"
+            return f"(({v} := {table}.get(_g({key}), -1)) >= 0 and {v} {test} {self.bind(allowed)})"
+        target = self.bind(value if kind is FactKind.SEVERITY else ranks[value])
+        if op in ("ge", "gt", "eq"):
+            # Above, at or equal to a real rank: -1 fails already.
+            return f"({table}.get(_g({key}), -1) {_SYMBOL[op]} {target})"
+        return f"(({v} := {table}.get(_g({key}), -1)) >= 0 and {v} {_SYMBOL[op]} {target})"
 
     def tags(self, key: str, op: str, value: Any, v: str) -> str:
         """A test of a set of tags: has (lacks) one tag, has any (all) of several."""
