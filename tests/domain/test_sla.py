@@ -402,3 +402,67 @@ def test_business_time_left_counts_down_freezes_while_paused_and_goes_negative()
     assert sla.business_time_left(paused, START + timedelta(days=3), CAL) == timedelta(hours=39)
     late = clock.deadline + timedelta(hours=1)
     assert sla.business_time_left(clock, late, CAL) == -CAL.business_time_between(clock.deadline, late)
+
+
+def test_at_the_deadline_exactly_a_clock_breaches_without_a_warning_and_is_not_late() -> None:
+    """The deadline's own instant is the breach, never a warning; a clock stopped at it
+    was on time, so it owes no late breach."""
+    clock = started()
+    (breached,) = sla.checkpoint(clock, at=clock.deadline, by=SYSTEM, calendar=CAL)
+    assert isinstance(breached, sla.ClockBreached)
+    assert sla.late_breach(clock, at=clock.deadline, by=SYSTEM) is None
+    late = sla.late_breach(clock, at=clock.deadline + timedelta(seconds=1), by=SYSTEM)
+    assert late is not None and late.deadline == clock.deadline
+    stopped = sla.apply_clock_event(
+        (clock,), sla.stop(clock, at=START, by=SYSTEM, reason="resolved", calendar=CAL)
+    )[0]
+    assert sla.late_breach(stopped, at=clock.deadline + timedelta(days=1), by=SYSTEM) is None
+    (gone,) = sla.apply_clock_event((clock,), breached)
+    assert sla.late_breach(gone, at=clock.deadline + timedelta(days=1), by=SYSTEM) is None
+
+
+def test_only_agent_work_waits_for_everyone_by_default() -> None:
+    """Waiting for the merchant or the network pauses agent work; other clocks pause only
+    for the customer, unless their target says otherwise."""
+    assert sla.default_waits("agent_work") == sla.WAITING_ON
+    assert sla.default_waits("resolution") == frozenset({"customer"})
+    assert sla.default_waits("acknowledgement") == frozenset({"customer"})
+
+
+def test_a_wait_list_is_refused_word_for_word() -> None:
+    """A single string, or an unknown wait, names paused_by and says what waits there are."""
+    with pytest.raises(ValidationError) as err:
+        sla.waits("customer")
+    assert str(err.value) == "paused_by: must be a set of waits, such as {'customer'}"
+    with pytest.raises(ValidationError) as err:
+        sla.waits(5)
+    assert err.value.fields == ("paused_by",)
+    with pytest.raises(ValidationError) as err:
+        sla.waits({"lunch", "customer"})
+    assert str(err.value) == "paused_by: 'lunch' is not a wait (customer, merchant, network)"
+    with pytest.raises(ValidationError) as err:
+        sla.SlaTarget(metric="regulatory:resolution", duration=timedelta(hours=1))
+    assert str(err.value) == (
+        "metric: regulatory:resolution: a house target cannot name a regulatory clock"
+    )
+
+
+def test_a_regulatory_clock_starts_on_its_first_run_with_its_candidate_and_waits() -> None:
+    """It is run 1, lists its source's deadline, pauses for what its profile names, and has
+    no warning when it is due at once."""
+    due = START + timedelta(days=15)
+    event = sla.start_regulatory(
+        metric="resolution",
+        source="psd2:resolution",
+        due=due,
+        paused_by=frozenset({"network", "customer"}),
+        warning=POLICY.target("resolution"),
+        calendar=CAL,
+        at=START,
+        by=SYSTEM,
+    )
+    assert event.run == 1
+    assert event.paused_by == ("customer", "network")
+    assert event.candidates == (f"psd2:resolution={due.isoformat()}",)
+    assert event.warn_at is not None
+    assert regulatory_clock(START).warn_at is None
