@@ -126,6 +126,46 @@ def test_a_commit_refused_in_the_batch_is_fired_alone_once(
         "NoteAdded",
         "Reminded",
     ]
+    # Fired alone at the tick's time (not the clock's), and its claim consumed for good.
+    assert app.events("toy-2")[-1].at == T0 + timedelta(hours=1)
+    assert app.tick(T0 + timedelta(days=1)).timers_fired == 0
+    assert _reminders(app, "toy-2") == 1
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_a_case_that_fails_when_fired_alone_is_released_and_counted_once(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused in the batch and then failing on its own: counted failed once, with its error,
+    released, and fired once after the lease."""
+    clock = FixedClock(T0)
+    app = _app(url, tmp_path, clock)
+    broken: set[str] = set()
+
+    def flaky(history, timer, now):  # type: ignore[no-untyped-def]
+        if timer.stream_id in broken:
+            raise RuntimeError("dependency down")
+        return remind(history, timer, now)
+
+    app.on_timer("remind", flaky)
+    for i in range(3):
+        app.execute(f"toy-{i}", add_note("hi", remind_in=timedelta(hours=1)))
+    many = app.storage.append_many
+
+    def racing(commits: Sequence[Commit]):  # type: ignore[no-untyped-def]
+        app.execute("toy-1", add_note("meanwhile"))
+        broken.add("toy-1")  # deciding again, on its own, fails
+        monkeypatch.setattr(app.storage, "append_many", many)
+        return many(commits)
+
+    monkeypatch.setattr(app.storage, "append_many", racing)
+    report = app.tick(T0 + timedelta(hours=1))
+    assert (report.timers_fired, report.timers_failed, report.claims_lost) == (2, 1, 0)
+    assert report.errors == ("toy-1/remind: RuntimeError: dependency down",)
+    broken.clear()
+    assert app.tick(T0 + timedelta(hours=1, seconds=1)).timers_fired == 0  # still leased
+    assert app.tick(T0 + timedelta(hours=2)).timers_fired == 1
+    assert [_reminders(app, f"toy-{i}") for i in range(3)] == [1, 1, 1]
 
 
 @pytest.mark.parametrize("url", URLS)
@@ -147,7 +187,9 @@ def test_a_failed_batch_write_fires_nothing_and_every_timer_later_once(
     monkeypatch.setattr(app.storage, "append_many", down)
     report = app.tick(T0 + timedelta(hours=1))
     assert (report.timers_fired, report.timers_failed) == (0, 3)
+    assert report.errors == tuple(f"toy-{i}/remind: StorageError: disk full" for i in range(3))
     assert [_reminders(app, f"toy-{i}") for i in range(3)] == [0, 0, 0]
+    assert app.tick(T0 + timedelta(hours=1, seconds=1)).timers_fired == 0  # still leased
     monkeypatch.setattr(app.storage, "append_many", many)
     assert app.tick(T0 + timedelta(hours=2)).timers_fired == 3
     assert app.tick(T0 + timedelta(hours=3)).timers_fired == 0
